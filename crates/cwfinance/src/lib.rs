@@ -43,6 +43,7 @@ pub mod document;
 pub mod error;
 pub mod intake;
 pub mod json;
+pub mod metrics;
 pub mod milestone;
 pub mod money;
 pub mod program;
