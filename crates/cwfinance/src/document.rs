@@ -174,6 +174,27 @@ pub static KINDS: &[Kind] = &[
         ProgramShowRequest,
         Program
     ),
+    kind!(
+        "hb1414.measure",
+        "Measure HB 1414 and CFSR-style metrics from small inline case-level tables.",
+        crate::metrics::measure::run_measure_document,
+        crate::metrics::measure::MeasureRequest,
+        crate::metrics::measure::MeasureResponse
+    ),
+    kind!(
+        "hb1414.score",
+        "Score metric values against the HB 1414 goals in force: weighted score, weakness flags, incentive.",
+        crate::metrics::score::run_score_document,
+        crate::metrics::score::ScoreRequest,
+        crate::metrics::score::ScoreResponse
+    ),
+    kind!(
+        "outcomes.compare",
+        "Compare contractor and public mirror-unit outcomes with their targets.",
+        crate::metrics::outcomes::run_compare_document,
+        crate::metrics::outcomes::CompareRequest,
+        crate::metrics::outcomes::CompareResponse
+    ),
 ];
 
 /// The request of `program.show`: only the common `program` field.

@@ -367,7 +367,10 @@ fn is_cited(map: &Map<String, Value>) -> bool {
 }
 
 /// Replace every cited value by its plain value, recording the citation by path.
-fn strip_citations(
+///
+/// Also used by `crate::metrics::phases` for the HB 1414 phase data, which follows the same
+/// cited-value format as the program sections.
+pub(crate) fn strip_citations(
     v: &Value,
     path: &str,
     out: &mut BTreeMap<String, Citation>,

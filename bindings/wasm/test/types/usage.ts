@@ -1,0 +1,45 @@
+// Compiled by build.sh with `tsc --strict --noEmit`: the package's public types must describe
+// real use, and must refuse a JS number where the core requires a decimal string.
+import {
+  init,
+  evaluate,
+  calculate,
+  programIds,
+  program,
+  isCwfinanceError,
+  type Request,
+  type Response,
+  type Body,
+} from "../../pkg/index.js";
+
+export async function usage(): Promise<void> {
+  await init();
+  const ids: string[] = programIds();
+  const preset = program(ids[0] ?? "commonworks-1998");
+  const name: string = preset.name;
+  const cited: string | undefined = preset.citations["case_rate.rates[0].amount"]?.source ?? undefined;
+
+  const request: Request = { kind: "program.show", program: "commonworks-1998" };
+  const response: Response = evaluate(request);
+  if ("error" in response) {
+    const code: string = response.error.kind;
+    void code;
+  }
+  const body: Body<"program.show"> = { program: "commonworks-1998" };
+  const shown = calculate("program.show", body);
+  const sources: string[] = shown.sources;
+
+  try {
+    calculate("program.show", { program: "no-such-program" });
+  } catch (err) {
+    if (isCwfinanceError(err)) {
+      const field: string = err.field;
+      const value: string | null = err.value;
+      void field;
+      void value;
+    }
+  }
+  void name;
+  void cited;
+  void sources;
+}

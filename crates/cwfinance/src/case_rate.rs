@@ -1,8 +1,0 @@
-//! Placeholder: replaced by the case_rate implementation.
-#![allow(missing_docs)]
-use crate::{Error, Result};
-use serde_json::Value;
-#[derive(serde::Deserialize, schemars::JsonSchema)] pub struct BillRequest {}
-#[derive(serde::Serialize, schemars::JsonSchema)] pub struct BillResponse {}
-pub(crate) fn check_section(_: &Value) -> Result<()> { Ok(()) }
-pub(crate) fn run_document(_: &Value, _: &crate::document::Context) -> Result<Value> { Err(Error::MissingField { field: "todo".into() }) }
