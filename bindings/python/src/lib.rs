@@ -13,6 +13,8 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+mod columns;
+
 /// Turn a core error into the Python exception of its kind (`cwfinance.SharesDoNotSumError`, ...).
 ///
 /// The classes are real Python classes defined in `cwfinance/_errors.py`; this is the only place
@@ -40,6 +42,12 @@ pub(crate) fn check<T>(py: Python<'_>, result: cwfinance::Result<T>) -> PyResult
 #[pymodule]
 mod _lowlevel {
     use super::*;
+
+    #[pymodule_export]
+    use super::columns::{
+        bill_columns_arrow, dataset_tables, measure_arrow, settle_columns_arrow,
+        split_columns_arrow, synthetic_csv,
+    };
 
     /// The version of the Rust core this module was built from.
     #[pymodule_export]

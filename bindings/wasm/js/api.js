@@ -101,6 +101,17 @@ export function version() {
   return core().version();
 }
 
+/** True when a response document of `evaluate` is an error document. */
+export function isErrorResponse(response) {
+  return (
+    response !== null &&
+    typeof response === "object" &&
+    typeof response.error === "object" &&
+    response.error !== null &&
+    typeof response.error.kind === "string"
+  );
+}
+
 /** True for an error thrown by cwfinance. */
 export function isCwfinanceError(err) {
   return err instanceof Error && err.name === "CwfinanceError" && typeof err.code === "string";

@@ -8,6 +8,8 @@ import type {
   Responses,
   ProgramShowResponse,
   JsonValue,
+  ErrorResponse,
+  DataProblem,
 } from "./types.js";
 
 export type * from "./types.js";
@@ -25,19 +27,8 @@ export interface CwfinanceError extends Error {
   /** The offending value as text, when there is one. */
   value: string | null;
   /** For `invalid_data`: every problem found, with file, row, column and value. */
-  problems?: DataProblemList;
+  problems?: DataProblem[];
 }
-
-/** One problem in case-level data. */
-export interface DataProblemItem {
-  file: string;
-  row: number | null;
-  column: string;
-  value: string;
-  code: string;
-  message: string;
-}
-export type DataProblemList = DataProblemItem[];
 
 /** Load the wasm module; in the browser call (and await) it once before anything else. */
 export function init(source?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
@@ -83,6 +74,8 @@ export function kinds(): Array<{ name: Kind; summary: string }>;
 export function errorCodes(): string[];
 /** The version of the Rust core inside. */
 export function version(): string;
+/** True when a response document of `evaluate` is an error document. */
+export function isErrorResponse(response: unknown): response is ErrorResponse;
 /** True for an error thrown by cwfinance. */
 export function isCwfinanceError(err: unknown): err is CwfinanceError;
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import ts from "typescript";
 
 const dir = process.argv[2] ?? "pkg";
+const ownDir = dir.replace(/\/+$/, "").split("/").pop();
 const problems = [];
 
 const files = readdirSync(dir)
@@ -48,8 +49,12 @@ function checkType(type, where, depth) {
     problems.push(`${where} is any`);
     return;
   }
-  if (depth > 6 || seen.has(type)) return;
+  if (depth > 8 || seen.has(type)) return;
   seen.add(type);
+  // Only the package's own declarations are walked into; the standard library (Array, Promise,
+  // Response) is TypeScript's business.
+  const decls = (type.aliasSymbol ?? type.getSymbol())?.getDeclarations() ?? [];
+  if (decls.length && decls.every((d) => !d.getSourceFile().fileName.includes(`/${ownDir}/`))) return;
   if (type.isUnionOrIntersection()) {
     for (const t of type.types) checkType(t, where, depth + 1);
     return;

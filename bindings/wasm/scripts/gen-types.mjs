@@ -28,7 +28,9 @@ const key = (k) => (IDENT.test(k) ? k : JSON.stringify(k));
 
 function doc(description, indent) {
   if (!description) return "";
-  const lines = String(description).replace(/\*\//g, "* /").split("\n");
+  // Rustdoc examples are Rust; keep the prose only.
+  const prose = String(description).split(/\n+# /)[0].trim();
+  const lines = prose.replace(/\*\//g, "* /").split("\n");
   return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join("\n")}\n${indent} */\n`;
 }
 

@@ -202,11 +202,49 @@ pub struct Phase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// How many months the phase lasts. Absent on the last phase only, meaning it stays in
-    /// force from its start on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// force from its start on. A whole number, or a string holding one (as cited values in
+    /// program files are strings).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "months_from_number_or_string"
+    )]
     pub months: Option<u32>,
     /// The corridor's bands during the phase.
     pub bands: Vec<Band>,
+}
+
+/// Cited values in program files are strings (`{"value": "4", ...}`), requests may use numbers.
+fn months_from_number_or_string<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<u32>, D::Error> {
+    struct MonthsVisitor;
+    impl serde::de::Visitor<'_> for MonthsVisitor {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a whole number of months, such as 4 or \"4\"")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{v} months is too many")))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+            u32::try_from(v)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{v} is not a whole number of months")))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+            v.trim()
+                .parse::<u32>()
+                .map(Some)
+                .map_err(|_| E::custom(format!("{v:?} is not a whole number of months")))
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(MonthsVisitor)
 }
 
 impl Phase {
@@ -770,6 +808,14 @@ pub struct Settlement {
     pub rounding: Rounding,
 }
 
+/// The snake_case code of a serialized enum (`half_up`, `pro_rata`), for trace text.
+pub(crate) fn code<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 fn overflow(field: &str, value: impl std::fmt::Display) -> Error {
     Error::overflow(field, value)
 }
@@ -1082,7 +1128,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
         });
     }
     trace.record(|| {
-        TraceStep::new("difference = actual − target", settlement.difference)
+        TraceStep::new("difference = actual - target", settlement.difference)
             .input("actual", settlement.actual)
             .input("target", settlement.target)
     });
@@ -1095,7 +1141,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     };
     for b in &settlement.bands {
         trace.record(|| {
-            let to = b.to.map(|p| p.to_string()).unwrap_or_else(|| "∞".into());
+            let to = b.to.map(|p| p.to_string()).unwrap_or_else(|| "no edge".into());
             let side = match b.side {
                 Side::Loss => "losses",
                 Side::Gain => "savings",
@@ -1112,8 +1158,10 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
                     )
                 } else {
                     format!(
-                        "band {} ({}–{to} of target): provider's share of {side} × amount, rounded {:?}",
-                        b.band, b.from, settlement.rounding
+                        "band {} ({} to {to} of target): provider's share of {side} x amount, rounded {}",
+                        b.band,
+                        b.from,
+                        code(&settlement.rounding)
                     )
                 },
                 b.provider_share,
@@ -1578,12 +1626,12 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
     let d = rule.distribute(req.payments, req.costs)?;
     let mut trace = Trace::new(ctx.trace);
     trace.record(|| {
-        TraceStep::new("savings = max(payments − costs, 0)", d.savings)
+        TraceStep::new("savings = max(payments - costs, 0)", d.savings)
             .input("payments", d.payments)
             .input("costs", d.costs)
     });
     trace.record(|| {
-        let step = TraceStep::new("retained cap = retained_share × payments", d.retained_cap)
+        let step = TraceStep::new("retained cap = retained_share x payments, rounded", d.retained_cap)
             .input("retained_share", rule.retained_share)
             .input("payments", d.payments);
         match cites.get("savings.retained_share") {
@@ -1594,7 +1642,7 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
     for (i, r) in d.recipients.iter().enumerate() {
         trace.record(|| {
             let step = TraceStep::new(
-                format!("{} receives ({:?})", r.name, d.order),
+                format!("{} receives ({})", r.name, code(&d.order)),
                 r.amount,
             )
             .input("share", r.share)
@@ -1611,7 +1659,7 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
         });
     }
     trace.record(|| {
-        TraceStep::new("returned to payer = savings − retained", d.returned_to_payer)
+        TraceStep::new("returned to payer = savings - retained", d.returned_to_payer)
             .input("savings", d.savings)
             .input("retained", d.retained)
     });

@@ -31,6 +31,8 @@
 //! assert_eq!(err.kind(), "shares_do_not_sum");
 //! let parts = split.allocate(Money::from_cents(332_900), SharePolicy::Normalize, Rounding::HalfUp).unwrap();
 //! assert_eq!(parts.iter().map(|p| p.amount).sum::<Money>(), Money::from_cents(332_900));
+//! // DSS/Family Services: 3,329.00 × 60.99% / 100.01% = 2,030.1541 → 2,030.16 by largest remainder.
+//! assert_eq!(parts[5].amount.to_string(), "2030.16");
 //! ```
 
 #![forbid(unsafe_code)]

@@ -505,7 +505,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     let r = pool.settle(req.budget, &req.children)?;
     let mut trace = Trace::new(ctx.trace);
     trace.record(|| {
-        let step = TraceStep::new("pool = pool_share × budget, rounded", r.pool)
+        let step = TraceStep::new("pool = pool_share x budget, rounded", r.pool)
             .input("pool_share", r.pool_share)
             .input("budget", r.budget);
         match cites.get("risk_pool.pool_share") {
@@ -515,7 +515,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     });
     trace.record(|| {
         let step = TraceStep::new(
-            "claim per child = coverage × max(cost − attachment_point, 0), rounded",
+            "claim per child = coverage x max(cost - attachment_point, 0), rounded",
             r.total_claimed,
         )
         .input("attachment_point", r.attachment_point)
@@ -533,7 +533,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     });
     trace.record(|| {
         let step = TraceStep::new(
-            format!("draw down the pool ({:?})", r.drawdown_order),
+            format!("draw down the pool ({})", crate::corridor::code(&r.drawdown_order)),
             r.total_paid,
         )
         .input("pool", r.pool)
@@ -549,7 +549,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
         }
     });
     trace.record(|| {
-        TraceStep::new("remaining = pool − total_paid", r.remaining)
+        TraceStep::new("remaining = pool - total_paid", r.remaining)
             .input("total_unpaid", r.total_unpaid)
     });
     crate::json::to_value(&RiskPoolResponse {

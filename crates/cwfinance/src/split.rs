@@ -325,8 +325,9 @@ impl Split {
     ///
     /// ```
     /// use cwfinance::split::{SharePolicy, Split};
-    /// let s = Split::from_pairs(&[("A", "60%"), ("B", "50%")]).unwrap().with_policy(SharePolicy::Normalize);
-    /// assert_eq!(s.prepare().unwrap().shares_used()[1].to_string(), "45.454545454545454545454545455%");
+    /// let s = Split::from_pairs(&[("A", "30%"), ("B", "50%")]).unwrap().with_policy(SharePolicy::Normalize);
+    /// // 50% / 80% = 62.5%.
+    /// assert_eq!(s.prepare().unwrap().shares_used()[1].to_string(), "62.5%");
     /// ```
     pub fn with_policy(mut self, policy: SharePolicy) -> Split {
         self.policy = policy;

@@ -7,6 +7,7 @@ import {
   programIds,
   program,
   isCwfinanceError,
+  isErrorResponse,
   type Request,
   type Response,
   type Body,
@@ -21,7 +22,7 @@ export async function usage(): Promise<void> {
 
   const request: Request = { kind: "program.show", program: "commonworks-1998" };
   const response: Response = evaluate(request);
-  if ("error" in response) {
+  if (isErrorResponse(response)) {
     const code: string = response.error.kind;
     void code;
   }

@@ -544,8 +544,8 @@ pub(crate) fn bill_traced(
                 format!("{} per child per month, {}", e.total, span_text(e.from, e.until)),
             );
         }
-        step.input("convention", format!("{convention:?}"))
-            .input("rounding", format!("{rounding:?}"))
+        step.input("convention", code(convention))
+            .input("rounding", code(rounding))
             .cite(cite("case_rate.rates[0].amount", SRC_RATES))
     });
 
@@ -740,7 +740,7 @@ pub(crate) fn bill_traced(
                             .collect::<Vec<_>>()
                             .join(" + "),
                     )
-                    .input("rounding", format!("{rounding:?}"))
+                    .input("rounding", code(rounding))
                     .cite(cite(&format!("case_rate.rates[{rate_index}].amount"), SRC_MISSOURI))
                 });
             }
@@ -779,6 +779,14 @@ pub(crate) fn bill_traced(
         rounding,
         comparisons,
     })
+}
+
+/// The JSON code of a unit enum (`actual_days`, `half_up`), for traces.
+fn code<T: Serialize>(value: T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 fn span_text(from: NaiveDate, until: NaiveDate) -> String {

@@ -93,3 +93,6 @@ impl Bill {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -31,7 +31,7 @@
 //! let c1 = ds.children.push("C1", Day::from_ymd(2012, 3, 4).unwrap());
 //! let greene = ds.counties.intern("Greene");
 //! let circuit = ds.circuits.intern("31");
-//! let region = ds.regions.intern("Southwest");
+//! let region = ds.regions.intern("Springfield");
 //! ds.episodes.push(Episode {
 //!     child: c1,
 //!     removal: Day::from_ymd(2023, 1, 10).unwrap(),
@@ -107,6 +107,19 @@ impl Day {
     /// assert!(Day::from_ymd(Day::LATEST_YEAR + 1, 1, 1).is_none());
     /// ```
     pub const LATEST_YEAR: i32 = 2199;
+
+    /// 1970-01-01, a fixed valid day (for defaults and fallbacks).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::metrics::data::Day;
+    /// assert_eq!(Day::UNIX_EPOCH.to_string(), "1970-01-01");
+    /// ```
+    pub const UNIX_EPOCH: Day = match NonZeroI32::new(719_163) {
+        Some(n) => Day(n),
+        None => Day(NonZeroI32::MIN),
+    };
 
     /// The day for a year, month and day of month, if it is a real date within range.
     ///

@@ -202,9 +202,8 @@ macro_rules! metric_ids {
         /// assert_eq!(MetricId::ALL.len(), 22);
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-        #[serde(rename_all = "snake_case")]
         pub enum MetricId {
-            $($(#[$doc])* $variant,)*
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)*
         }
 
         impl MetricId {

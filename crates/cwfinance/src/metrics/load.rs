@@ -36,7 +36,7 @@
 //! let files = [
 //!     ("children.csv", "child_id,birth_date\nC1,2012-05-01\nC2,2015-09-30\n"),
 //!     ("episodes.csv", "child_id,removal_date,exit_date,exit_reason,county,circuit,region\n\
-//!                       C1,2023-01-10,2023-09-01,reunification,Greene,31,Southwest\n\
+//!                       C1,2023-01-10,2023-09-01,reunification,Greene,31,Springfield\n\
 //!                       C2,2024-02-01,,,Jackson,16,Kansas City\n"),
 //! ];
 //! let ds = from_csv(&files, &LoadOptions::default()).unwrap();
@@ -47,7 +47,7 @@
 //! let bad = [
 //!     ("children.csv", "child_id,birth_date\nC1,2012-05-01\n"),
 //!     ("episodes.csv", "child_id,removal_date,exit_date,exit_reason,county,circuit,region\n\
-//!                       C1,2023-01-10,2022-09-01,reunification,Greene,31,Southwest\n\
+//!                       C1,2023-01-10,2022-09-01,reunification,Greene,31,Springfield\n\
 //!                       C9,2024-02-01,,,Jackson,16,Kansas City\n"),
 //! ];
 //! let err = from_csv(&bad, &LoadOptions::default()).unwrap_err();
@@ -1511,7 +1511,7 @@ mod tests {
 
     const CHILDREN: &str = "child_id,birth_date\nC1,2010-01-01\nC2,2012-06-30\n";
     const EPISODES: &str = "child_id,removal_date,exit_date,exit_reason,county,circuit,region\n\
-                            C1,2023-01-01,2023-06-01,reunification,Greene,31,Southwest\n\
+                            C1,2023-01-01,2023-06-01,reunification,Greene,31,Springfield\n\
                             C2,2024-01-01,,,Jackson,16,Kansas City\n";
 
     fn codes(err: Error) -> Vec<String> {

@@ -1720,3 +1720,60 @@ pub(crate) fn run_measure_document(body: &Value, _ctx: &Context) -> Result<Value
     let resp = measure_dataset(&ds, req.periods, &req.by, &req.metrics, &req.options, &req.suppression)?;
     crate::json::to_value(&resp)
 }
+
+/// The published values of one period and level, gathered per unit for scoring: the unit's
+/// region (its own for a provider from the providers table, its parent region for a circuit
+/// or county) and whether it is a contractor (providers of kind `contractor` only).
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::metrics::{data::Dataset, measure::*, suppress::SuppressionOptions};
+/// let periods = PeriodSpec { granularity: Granularity::Quarter, first: "2024-07-01".parse().unwrap(), count: 1 }.periods().unwrap();
+/// let m = measure(&Dataset::default(), &periods, &MeasureOptions::default()).unwrap();
+/// let values = published_values(&m, &[Level::System], &[], &SuppressionOptions::default());
+/// let units = unit_values_for_scoring(&m, &values, Level::System, "2024Q3");
+/// assert_eq!(units.len(), 1);
+/// assert!(!units[0].contractor);
+/// ```
+pub fn unit_values_for_scoring(
+    m: &Measurement,
+    values: &[MetricValue],
+    level: Level,
+    period: &str,
+) -> Vec<crate::metrics::score::UnitValues> {
+    let names = m.names.get(&level).cloned().unwrap_or_default();
+    let region_name = |r: Option<usize>| {
+        r.and_then(|r| m.names.get(&Level::Region).and_then(|v| v.get(r)).cloned())
+    };
+    names
+        .iter()
+        .enumerate()
+        .map(|(u, name)| {
+            let region = match level {
+                Level::System => None,
+                Level::Region => Some(name.clone()),
+                Level::Circuit => region_name(m.circuit_region.get(u).copied().flatten()),
+                Level::County => region_name(
+                    m.county_circuit
+                        .get(u)
+                        .copied()
+                        .flatten()
+                        .and_then(|c| m.circuit_region.get(c).copied().flatten()),
+                ),
+                Level::Provider => region_name(m.provider_region.get(u).copied().flatten()),
+            };
+            let mut unit = crate::metrics::score::UnitValues::new(name.clone());
+            unit.region = region;
+            unit.contractor =
+                level == Level::Provider && m.provider_contractor.get(u).copied().unwrap_or(false);
+            for v in values
+                .iter()
+                .filter(|v| v.level == level && v.period == period && &v.unit == name)
+            {
+                unit.values.insert(v.metric, v.value.clone());
+            }
+            unit
+        })
+        .collect()
+}

@@ -183,10 +183,12 @@ pub fn compare(req: &CompareRequest, trace_on: bool) -> Result<CompareResponse> 
                 .get(&c.region)
                 .copied()
                 .or(d.target)
-                .ok_or_else(|| {
-                    Error::MissingField {
-                        field: format!("domains[{di}].target (no target for region {:?} in cells[{ci}])", c.region),
-                    }
+                .ok_or_else(|| Error::MissingParameter {
+                    field: format!("domains[{di}].target"),
+                    rule: format!(
+                        "cells[{ci}] is in region {:?}, which has no regional target, and the domain has no target",
+                        c.region
+                    ),
                 })?;
             let contractor_met = c.contractor.map(|v| req.met_rule.met(d.direction, v, target));
             let mirror_met = c.mirror.map(|v| req.met_rule.met(d.direction, v, target));

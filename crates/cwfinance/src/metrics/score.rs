@@ -55,6 +55,7 @@ pub enum WeightPolicy {
     #[default]
     AsPublished,
     /// The total divided by the sum of the scored items' weights, so a perfect score is 100%.
+    #[serde(rename = "normalize_to_100")]
     NormalizeTo100,
 }
 

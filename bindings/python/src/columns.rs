@@ -1,0 +1,833 @@
+//! Columnar paths: Arrow tables in (any library speaking the Arrow PyCapsule interface), Arrow
+//! tables out, with money as `decimal128(18, 2)` and the GIL released while the core works.
+//!
+//! Nothing here decides a rule: the functions read columns into the core's own columnar inputs
+//! (`case_rate::batch`, `split::PreparedSplit`, `corridor::Corridor`, `metrics::load`), call the
+//! core, and write its outputs as Arrow columns. Bad cells are collected, every one, into one
+//! `invalid_data` error ([`cwfinance::Error::InvalidData`]) naming the table, 1-based row, column
+//! and value.
+
+use std::sync::Arc;
+
+use arrow_array::builder::Decimal128Builder;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Decimal128Type, Float64Type, Int64Type};
+use arrow_array::{
+    Array, ArrayRef, Date32Array, RecordBatch, StringArray, UInt8Array, UInt32Array,
+};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use chrono::NaiveDate;
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3_arrow::PyTable;
+use pyo3_arrow::input::AnyRecordBatch;
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use cwfinance::case_rate::RateSchedule;
+use cwfinance::case_rate::batch::{BatchSchedule, EnrollmentColumns, LineColumns, bill_columns};
+use cwfinance::corridor::Corridor;
+use cwfinance::metrics::data::{ColumnType, Table};
+use cwfinance::split::{PreparedSplit, SharePolicy, Split};
+use cwfinance::{DataProblem, Error, Money, Program, ProrationConvention, Rounding};
+
+use crate::check;
+
+/// Money columns: 18 digits hold ±10^16 dollars, beyond the core's ±10^15 bound.
+const MONEY_PRECISION: u8 = 18;
+const MONEY_SCALE: i8 = 2;
+const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
+
+fn arrow_err(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!("arrow: {e}"))
+}
+
+/// Every record batch of an Arrow-compatible input, as one batch.
+fn read_batch(input: AnyRecordBatch) -> PyResult<RecordBatch> {
+    let reader = input.into_reader()?;
+    let schema = reader.schema();
+    let mut batches = Vec::new();
+    for b in reader {
+        batches.push(b.map_err(arrow_err)?);
+    }
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(arrow_err)
+}
+
+fn column<'a>(batch: &'a RecordBatch, name: &str, table: &str) -> PyResult<&'a ArrayRef> {
+    batch.column_by_name(name).ok_or_else(|| {
+        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        PyKeyError::new_err(format!(
+            "{table}: no column {name:?}; columns: {}",
+            names.join(", ")
+        ))
+    })
+}
+
+/// Text of each cell (`None` for null), for the few inputs read as text (ids, codes).
+fn text_values(array: &ArrayRef) -> PyResult<Vec<Option<String>>> {
+    let as_text = arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?;
+    let strings = as_text.as_string::<i32>();
+    Ok((0..strings.len())
+        .map(|i| (!strings.is_null(i)).then(|| strings.value(i).to_string()))
+        .collect())
+}
+
+fn is_float(dt: &DataType) -> bool {
+    matches!(dt, DataType::Float16 | DataType::Float32 | DataType::Float64)
+}
+
+fn float_refused(table: &str, name: &str) -> PyErr {
+    PyTypeError::new_err(format!(
+        "{table}.{name} is a float column; binary floats cannot hold cents exactly, so cwfinance \
+         takes money as decimal128, integer or string columns. Pass allow_float=True to convert \
+         floats through their shortest repr."
+    ))
+}
+
+/// The dates of a column: Date32/Date64, timestamps (the calendar day), or ISO text. A cell
+/// that is present but not a date is a problem of code `invalid_date`.
+fn date_values(
+    array: &ArrayRef,
+    table: &str,
+    name: &str,
+    problems: &mut Vec<DataProblem>,
+) -> PyResult<Vec<Option<NaiveDate>>> {
+    let days = match array.data_type() {
+        DataType::Date32 => array.clone(),
+        DataType::Timestamp(_, _) | DataType::Date64 => {
+            arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?
+        }
+        _ => {
+            let text = arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?;
+            let strings = text.as_string::<i32>();
+            let mut out = Vec::with_capacity(strings.len());
+            for i in 0..strings.len() {
+                if strings.is_null(i) || strings.value(i).trim().is_empty() {
+                    out.push(None);
+                    continue;
+                }
+                let s = strings.value(i).trim();
+                match s.parse::<NaiveDate>() {
+                    Ok(d) => out.push(Some(d)),
+                    Err(_) => {
+                        problems.push(DataProblem::new(
+                            table,
+                            Some(row_number(i)),
+                            name,
+                            s,
+                            "invalid_date",
+                            "not an ISO date (YYYY-MM-DD)",
+                        ));
+                        out.push(None);
+                    }
+                }
+            }
+            return Ok(out);
+        }
+    };
+    let d = days.as_primitive::<Date32Type>();
+    Ok((0..d.len())
+        .map(|i| {
+            (!d.is_null(i))
+                .then(|| NaiveDate::from_num_days_from_ce_opt(d.value(i) + UNIX_EPOCH_CE_DAYS))
+                .flatten()
+        })
+        .collect())
+}
+
+fn bool_values(
+    array: &ArrayRef,
+    table: &str,
+    name: &str,
+    problems: &mut Vec<DataProblem>,
+) -> PyResult<Vec<bool>> {
+    if let Some(b) = array.as_boolean_opt() {
+        return Ok((0..b.len()).map(|i| !b.is_null(i) && b.value(i)).collect());
+    }
+    let text = text_values(array)?;
+    Ok(text
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| match t.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(s) if s.is_empty() => false,
+            Some(s) if matches!(s.as_str(), "true" | "yes" | "y" | "1") => true,
+            Some(s) if matches!(s.as_str(), "false" | "no" | "n" | "0") => false,
+            Some(s) => {
+                problems.push(DataProblem::new(
+                    table,
+                    Some(row_number(i)),
+                    name,
+                    s,
+                    "invalid_bool",
+                    "not true or false",
+                ));
+                false
+            }
+        })
+        .collect())
+}
+
+/// The amounts of a money column: decimal128/256, integers (dollars), decimal text, or floats
+/// through their shortest repr when allowed. Bad and missing cells are problems.
+fn money_values(
+    array: &ArrayRef,
+    table: &str,
+    name: &str,
+    allow_float: bool,
+    problems: &mut Vec<DataProblem>,
+) -> PyResult<Vec<Money>> {
+    let n = array.len();
+    let mut out = Vec::with_capacity(n);
+    let missing = |i: usize, problems: &mut Vec<DataProblem>| {
+        problems.push(DataProblem::new(
+            table,
+            Some(row_number(i)),
+            name,
+            "",
+            "missing_value",
+            "an amount is required",
+        ));
+    };
+    match array.data_type() {
+        DataType::Decimal128(_, scale) => {
+            let d = array.as_primitive::<Decimal128Type>();
+            let scale = u32::try_from(*scale).map_err(|_| {
+                PyTypeError::new_err(format!("{table}.{name}: a negative decimal scale is not supported"))
+            })?;
+            for i in 0..n {
+                if d.is_null(i) {
+                    missing(i, problems);
+                    out.push(Money::ZERO);
+                    continue;
+                }
+                match Decimal::try_from_i128_with_scale(d.value(i), scale) {
+                    Ok(v) => out.push(Money::new(v)),
+                    Err(e) => {
+                        problems.push(DataProblem::new(
+                            table,
+                            Some(row_number(i)),
+                            name,
+                            d.value(i).to_string(),
+                            "out_of_range",
+                            e.to_string(),
+                        ));
+                        out.push(Money::ZERO);
+                    }
+                }
+            }
+        }
+        dt if is_float(dt) => {
+            if !allow_float {
+                return Err(float_refused(table, name));
+            }
+            let f = arrow_cast::cast(array, &DataType::Float64).map_err(arrow_err)?;
+            let f = f.as_primitive::<Float64Type>();
+            for i in 0..n {
+                if f.is_null(i) || f.value(i).is_nan() {
+                    missing(i, problems);
+                    out.push(Money::ZERO);
+                    continue;
+                }
+                // Rust prints the shortest text that reads back as the same float, without an
+                // exponent: 0.1 is "0.1", as Python's repr.
+                let text = format!("{}", f.value(i));
+                push_parsed(&text, i, table, name, problems, &mut out);
+            }
+        }
+        dt if dt.is_integer() => {
+            let ints = arrow_cast::cast(array, &DataType::Int64).map_err(arrow_err)?;
+            let ints = ints.as_primitive::<Int64Type>();
+            for i in 0..n {
+                if ints.is_null(i) {
+                    missing(i, problems);
+                    out.push(Money::ZERO);
+                } else {
+                    out.push(Money::new(Decimal::from(ints.value(i))));
+                }
+            }
+        }
+        _ => {
+            for (i, t) in text_values(array)?.into_iter().enumerate() {
+                match t {
+                    Some(text) if !text.trim().is_empty() => {
+                        push_parsed(text.trim(), i, table, name, problems, &mut out)
+                    }
+                    _ => {
+                        missing(i, problems);
+                        out.push(Money::ZERO);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn push_parsed(
+    text: &str,
+    i: usize,
+    table: &str,
+    name: &str,
+    problems: &mut Vec<DataProblem>,
+    out: &mut Vec<Money>,
+) {
+    match Money::parse(name, text) {
+        Ok(m) => out.push(m),
+        Err(e) => {
+            problems.push(DataProblem::new(
+                table,
+                Some(row_number(i)),
+                name,
+                text,
+                e.kind(),
+                e.to_string(),
+            ));
+            out.push(Money::ZERO);
+        }
+    }
+}
+
+/// 1-based data row of the 0-based index `i` (the header is row 0), as `DataProblem` counts.
+fn row_number(i: usize) -> u64 {
+    u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1)
+}
+
+fn fail_on_problems(py: Python<'_>, problems: Vec<DataProblem>) -> PyResult<()> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::to_py_err(py, &Error::InvalidData { problems }))
+    }
+}
+
+fn cents_column(cents: impl IntoIterator<Item = i64>) -> PyResult<ArrayRef> {
+    let mut b = Decimal128Builder::new();
+    for c in cents {
+        b.append_value(i128::from(c));
+    }
+    Ok(Arc::new(
+        b.finish()
+            .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
+            .map_err(arrow_err)?,
+    ))
+}
+
+fn money_column(values: &[Money]) -> PyResult<ArrayRef> {
+    let mut b = Decimal128Builder::with_capacity(values.len());
+    for m in values {
+        let mut d = m.amount();
+        d.rescale(2);
+        if d.scale() != 2 {
+            return Err(PyValueError::new_err(format!("{m} does not fit decimal128(18, 2)")));
+        }
+        b.append_value(d.mantissa());
+    }
+    Ok(Arc::new(
+        b.finish()
+            .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
+            .map_err(arrow_err)?,
+    ))
+}
+
+fn to_pyarrow(py: Python<'_>, columns: Vec<(String, ArrayRef)>) -> PyResult<Bound<'_, PyAny>> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a)| Field::new(n, a.data_type().clone(), a.null_count() > 0))
+        .collect();
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let arrays: Vec<ArrayRef> = columns.into_iter().map(|(_, a)| a).collect();
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(arrow_err)?;
+    PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
+}
+
+/// A program given as a preset id or a program object (JSON text).
+fn load_program(py: Python<'_>, program: &str) -> PyResult<Program> {
+    let trimmed = program.trim_start();
+    if trimmed.starts_with('{') {
+        check(py, Program::from_json_str(program))
+    } else {
+        check(py, Program::builtin(program))
+    }
+}
+
+fn parse_json(py: Python<'_>, text: &str) -> PyResult<Value> {
+    check(py, cwfinance::json::parse(text))
+}
+
+/// Configuration `own` (JSON text) or else the program's section `section`.
+fn config<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    own: Option<&str>,
+    field: &str,
+    program: Option<&str>,
+    section: &str,
+) -> PyResult<T> {
+    if let Some(text) = own {
+        let value = parse_json(py, text)?;
+        return check(py, cwfinance::json::decode::<T>(&value, field));
+    }
+    let Some(id) = program else {
+        return Err(crate::to_py_err(
+            py,
+            &Error::MissingField {
+                field: field.to_string(),
+            },
+        ));
+    };
+    let p = load_program(py, id)?;
+    let found: Option<T> = check(py, p.section(section))?;
+    found.ok_or_else(|| {
+        crate::to_py_err(
+            py,
+            &Error::MissingField {
+                field: format!("{field} (program {} has no {section} section)", p.id),
+            },
+        )
+    })
+}
+
+fn decode_opt<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    text: Option<&str>,
+    field: &str,
+) -> PyResult<Option<T>> {
+    text.map(|t| {
+        let v = parse_json(py, t)?;
+        check(py, cwfinance::json::decode::<T>(&v, field))
+    })
+    .transpose()
+}
+
+fn prepared_split(
+    py: Python<'_>,
+    split: Option<&str>,
+    program: Option<&str>,
+    policy: Option<&str>,
+    rounding: Option<&str>,
+) -> PyResult<PreparedSplit> {
+    let split: Split = config(py, split, "split", program, "split")?;
+    let policy: Option<SharePolicy> = decode_opt(py, policy, "policy")?;
+    let rounding: Option<Rounding> = decode_opt(py, rounding, "rounding")?;
+    let policy = policy.unwrap_or_else(|| split.policy.clone());
+    let rounding = rounding.unwrap_or(split.rounding);
+    check(py, split.prepare_with(&policy, rounding).map_err(|e| e.at("split")))
+}
+
+/// The row of an error whose field starts `enrollments[N]`.
+fn error_row(err: &Error) -> Option<usize> {
+    let rest = err.field().strip_prefix("enrollments[")?;
+    rest.split(']').next()?.parse().ok()
+}
+
+/// Bill every enrollment row of `table` before `as_of`: one line per child-month.
+///
+/// Returns the lines as a pyarrow Table (`row`, the `child` column if given, `month`, `days`,
+/// `amount`, then one column per funder of the split), the rows cut at their maximum duration,
+/// and the funders' names.
+#[pyfunction]
+#[pyo3(signature = (table, *, as_of, schedule=None, program=None, split=None, split_policy=None,
+    convention=None, rounding=None, start="start", end="end", extension_authorised="extension_authorised",
+    child="child"))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn bill_columns_arrow<'py>(
+    py: Python<'py>,
+    table: AnyRecordBatch,
+    as_of: NaiveDate,
+    schedule: Option<&str>,
+    program: Option<&str>,
+    split: Option<&str>,
+    split_policy: Option<&str>,
+    convention: Option<&str>,
+    rounding: Option<&str>,
+    start: &str,
+    end: &str,
+    extension_authorised: &str,
+    child: &str,
+) -> PyResult<(Bound<'py, PyAny>, Vec<u32>, Vec<String>)> {
+    let batch = read_batch(table)?;
+    let schedule: RateSchedule = config(py, schedule, "schedule", program, "case_rate")?;
+    let convention: Option<ProrationConvention> = decode_opt(py, convention, "convention")?;
+    let rounding: Option<Rounding> = decode_opt(py, rounding, "rounding")?;
+    let compiled = check(py, BatchSchedule::new(&schedule, convention, rounding))?;
+    // `split` is a split (JSON object) or `true` for the program's split section.
+    let prepared = match split {
+        None => None,
+        Some("true") => Some(prepared_split(py, None, program, split_policy, None)?),
+        Some(own) => Some(prepared_split(py, Some(own), None, split_policy, None)?),
+    };
+
+    let mut problems = Vec::new();
+    let starts = date_values(column(&batch, start, "enrollments")?, "enrollments", start, &mut problems)?;
+    let ends = match batch.column_by_name(end) {
+        Some(a) => date_values(a, "enrollments", end, &mut problems)?,
+        None => vec![None; batch.num_rows()],
+    };
+    let extensions = match batch.column_by_name(extension_authorised) {
+        Some(a) => bool_values(a, "enrollments", extension_authorised, &mut problems)?,
+        None => vec![false; batch.num_rows()],
+    };
+    let mut input = EnrollmentColumns::default();
+    input.start.reserve(starts.len());
+    for (i, ((s, e), x)) in starts.iter().zip(&ends).zip(&extensions).enumerate() {
+        match s {
+            Some(s) => input.push(*s, *e, *x),
+            None => {
+                if !problems.iter().any(|p| p.row == Some(row_number(i)) && p.column == start) {
+                    problems.push(DataProblem::new(
+                        "enrollments",
+                        Some(row_number(i)),
+                        start,
+                        "",
+                        "missing_value",
+                        "an enrollment needs a start date",
+                    ));
+                }
+                // Keep row numbers aligned; the load fails below anyway.
+                input.push(NaiveDate::MIN, None, false);
+            }
+        }
+    }
+    fail_on_problems(py, std::mem::take(&mut problems))?;
+
+    let mut out = LineColumns::default();
+    let result = py.detach(|| {
+        let first = bill_columns(&compiled, &input, as_of, prepared.as_ref(), &mut out);
+        let Err(err) = first else { return Ok(()) };
+        // List every bad row, not only the first: bill the rows after each bad one again.
+        let mut problems = Vec::new();
+        let mut err = err;
+        let mut offset = 0usize;
+        loop {
+            let Some(row) = error_row(&err) else { return Err(err) };
+            let at = offset + row;
+            let text = err.to_string();
+            let message = text.split_once(": ").map(|(_, m)| m).unwrap_or(&text);
+            let column = if err.kind() == "end_before_start" { end } else { start };
+            problems.push(DataProblem::new(
+                "enrollments",
+                Some(row_number(at)),
+                column,
+                err.value().unwrap_or_default(),
+                err.kind(),
+                message,
+            ));
+            offset = at + 1;
+            let rest = EnrollmentColumns {
+                start: input.start.get(offset..).unwrap_or_default().to_vec(),
+                end: input.end.get(offset..).unwrap_or_default().to_vec(),
+                extension_authorised: input.extension_authorised.get(offset..).unwrap_or_default().to_vec(),
+            };
+            let mut scratch = LineColumns::default();
+            match bill_columns(&compiled, &rest, as_of, prepared.as_ref(), &mut scratch) {
+                Ok(()) => return Err(Error::InvalidData { problems }),
+                Err(e) => err = e,
+            }
+        }
+    });
+    check(py, result)?;
+
+    let n = out.len();
+    let mut columns: Vec<(String, ArrayRef)> = Vec::with_capacity(5 + out.funders);
+    let rows = UInt32Array::from(std::mem::take(&mut out.enrollment));
+    if let Some(ids) = batch.column_by_name(child) {
+        let taken = arrow_select::take::take(ids.as_ref(), &rows, None).map_err(arrow_err)?;
+        columns.push(("row".into(), Arc::new(rows)));
+        columns.push((child.to_string(), taken));
+    } else {
+        columns.push(("row".into(), Arc::new(rows)));
+    }
+    // `month` is year × 12 + month − 1; its first day as an Arrow date.
+    let months: Date32Array = (0..n)
+        .map(|i| {
+            out.month_start(i)
+                .map(|d| chrono::Datelike::num_days_from_ce(&d) - UNIX_EPOCH_CE_DAYS)
+        })
+        .collect();
+    columns.push(("month".into(), Arc::new(months)));
+    columns.push(("days".into(), Arc::new(UInt8Array::from(std::mem::take(&mut out.days)))));
+    columns.push(("amount".into(), cents_column(out.amount_cents.iter().copied())?));
+    let mut names = Vec::new();
+    if let Some(split) = prepared.as_ref() {
+        for (k, funder) in split.funders().iter().enumerate() {
+            let parts = (0..n).map(|i| out.funder_cents_of(i).get(k).copied().unwrap_or(0));
+            columns.push((funder.name.clone(), cents_column(parts)?));
+            names.push(funder.name.clone());
+        }
+    }
+    let table = to_pyarrow(py, columns)?;
+    Ok((table, std::mem::take(&mut out.cut_at_maximum), names))
+}
+
+/// Allocate every amount of column `amount` across the split's funders, to the cent: one
+/// decimal128 column per funder (and `amount`, rounded to cents), each row adding up exactly.
+#[pyfunction]
+#[pyo3(signature = (table, *, amount="amount", split=None, program=None, policy=None,
+    rounding=None, allow_float=false))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn split_columns_arrow<'py>(
+    py: Python<'py>,
+    table: AnyRecordBatch,
+    amount: &str,
+    split: Option<&str>,
+    program: Option<&str>,
+    policy: Option<&str>,
+    rounding: Option<&str>,
+    allow_float: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let batch = read_batch(table)?;
+    let prepared = prepared_split(py, split, program, policy, rounding)?;
+    let mut problems = Vec::new();
+    let amounts = money_values(column(&batch, amount, "amounts")?, "amounts", amount, allow_float, &mut problems)?;
+    fail_on_problems(py, problems)?;
+    let k = prepared.len();
+    let n = amounts.len();
+    let result = py.detach(|| -> Result<(Vec<i64>, Vec<i64>), Vec<DataProblem>> {
+        let mut totals = Vec::with_capacity(n);
+        let mut parts = vec![0i64; n.saturating_mul(k)];
+        let mut problems = Vec::new();
+        for (i, (m, slot)) in amounts.iter().zip(parts.chunks_mut(k.max(1))).enumerate() {
+            let cents = prepared
+                .to_cents(*m)
+                .and_then(|c| prepared.allocate_cents_into(c, slot).map(|()| c));
+            match cents {
+                Ok(c) => totals.push(c),
+                Err(e) => {
+                    problems.push(DataProblem::new(
+                        "amounts",
+                        Some(row_number(i)),
+                        amount,
+                        m.to_string(),
+                        e.kind(),
+                        e.to_string(),
+                    ));
+                    totals.push(0);
+                }
+            }
+        }
+        if problems.is_empty() { Ok((totals, parts)) } else { Err(problems) }
+    });
+    let (totals, parts) = match result {
+        Ok(v) => v,
+        Err(problems) => return Err(crate::to_py_err(py, &Error::InvalidData { problems })),
+    };
+    let mut columns = vec![(amount.to_string(), cents_column(totals)?)];
+    for (j, funder) in prepared.funders().iter().enumerate() {
+        let col = (0..n).map(|i| parts.get(i * k + j).copied().unwrap_or(0));
+        columns.push((funder.name.clone(), cents_column(col)?));
+    }
+    to_pyarrow(py, columns)
+}
+
+/// Settle every row's `actual` against its `target` through the corridor: decimal128 columns
+/// `difference`, `provider_share`, `payer_share`, `provider_gain`, `payer_total` (and `phase`).
+#[pyfunction]
+#[pyo3(signature = (table, *, target="target", actual="actual", as_of=None, as_of_column=None,
+    corridor=None, program=None, allow_float=false))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn settle_columns_arrow<'py>(
+    py: Python<'py>,
+    table: AnyRecordBatch,
+    target: &str,
+    actual: &str,
+    as_of: Option<NaiveDate>,
+    as_of_column: Option<&str>,
+    corridor: Option<&str>,
+    program: Option<&str>,
+    allow_float: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let batch = read_batch(table)?;
+    let corridor: Corridor = config(py, corridor, "corridor", program, "corridor")?;
+    check(py, corridor.validate().map_err(|e| e.at("corridor")))?;
+    let mut problems = Vec::new();
+    let targets = money_values(column(&batch, target, "settlements")?, "settlements", target, allow_float, &mut problems)?;
+    let actuals = money_values(column(&batch, actual, "settlements")?, "settlements", actual, allow_float, &mut problems)?;
+    let dates = match as_of_column {
+        Some(name) => date_values(column(&batch, name, "settlements")?, "settlements", name, &mut problems)?,
+        None => vec![as_of; batch.num_rows()],
+    };
+    fail_on_problems(py, problems)?;
+    let n = targets.len();
+    type Columns = [Vec<Money>; 5];
+    let result = py.detach(|| -> Result<(Columns, Vec<Option<u32>>), Vec<DataProblem>> {
+        let mut cols: Columns = Default::default();
+        for c in cols.iter_mut() {
+            c.reserve(n);
+        }
+        let mut phases = Vec::with_capacity(n);
+        let mut problems = Vec::new();
+        for i in 0..n {
+            let (Some(t), Some(a)) = (targets.get(i), actuals.get(i)) else { break };
+            match corridor.settle(*t, *a, dates.get(i).copied().flatten()) {
+                Ok(s) => {
+                    for (c, v) in cols.iter_mut().zip([
+                        s.difference,
+                        s.provider_share,
+                        s.payer_share,
+                        s.provider_gain,
+                        s.payer_total,
+                    ]) {
+                        c.push(v);
+                    }
+                    phases.push(s.phase.map(|p| p.number));
+                }
+                Err(e) => {
+                    problems.push(DataProblem::new(
+                        "settlements",
+                        Some(row_number(i)),
+                        if e.field() == "actual" { actual } else if e.field() == "target" { target } else { e.field() },
+                        e.value().unwrap_or_default(),
+                        e.kind(),
+                        e.to_string(),
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() { Ok((cols, phases)) } else { Err(problems) }
+    });
+    let (cols, phases) = match result {
+        Ok(v) => v,
+        Err(problems) => return Err(crate::to_py_err(py, &Error::InvalidData { problems })),
+    };
+    let names = ["difference", "provider_share", "payer_share", "provider_gain", "payer_total"];
+    let mut columns = Vec::new();
+    for (name, values) in names.iter().zip(cols.iter()) {
+        columns.push((name.to_string(), money_column(values)?));
+    }
+    if phases.iter().any(Option::is_some) {
+        columns.push(("phase".into(), Arc::new(UInt32Array::from(phases)) as ArrayRef));
+    }
+    to_pyarrow(py, columns)
+}
+
+/// Write one Arrow table as the CSV text the HB 1414 loader reads (its own parser and checks
+/// apply, so a DataFrame means exactly what the same CSV file means).
+fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(batch.num_rows() * 48));
+    let schema = batch.schema();
+    w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
+        .map_err(arrow_err)?;
+    let mut text_columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
+    for (field, array) in schema.fields().iter().zip(batch.columns()) {
+        let as_text: ArrayRef = match array.data_type() {
+            dt if is_float(dt) => {
+                if !allow_float {
+                    return Err(float_refused(table, field.name()));
+                }
+                let f = arrow_cast::cast(array, &DataType::Float64).map_err(arrow_err)?;
+                let f = f.as_primitive::<Float64Type>();
+                Arc::new(
+                    (0..f.len())
+                        .map(|i| (!f.is_null(i) && !f.value(i).is_nan()).then(|| format!("{}", f.value(i))))
+                        .collect::<StringArray>(),
+                )
+            }
+            DataType::Timestamp(_, _) | DataType::Date64 => {
+                let d = arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?;
+                arrow_cast::cast(&d, &DataType::Utf8).map_err(arrow_err)?
+            }
+            _ => arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?,
+        };
+        text_columns.push(as_text);
+    }
+    let strings: Vec<&StringArray> = text_columns.iter().map(|a| a.as_string::<i32>()).collect();
+    let mut record = csv::ByteRecord::new();
+    for i in 0..batch.num_rows() {
+        record.clear();
+        for s in &strings {
+            record.push_field(if s.is_null(i) { b"" } else { s.value(i).as_bytes() });
+        }
+        w.write_byte_record(&record).map_err(arrow_err)?;
+    }
+    w.into_inner().map_err(arrow_err)
+}
+
+/// Measure HB 1414 metrics from Arrow tables (`[(table name, table)]`). `request` is the JSON
+/// of an `hb1414.measure` document without `data`; the answer is its response JSON.
+#[pyfunction]
+#[pyo3(signature = (tables, request, *, ignore_unknown_columns=false, allow_float=false))]
+pub(crate) fn measure_arrow(
+    py: Python<'_>,
+    tables: Vec<(String, AnyRecordBatch)>,
+    request: &str,
+    ignore_unknown_columns: bool,
+    allow_float: bool,
+) -> PyResult<String> {
+    use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
+    use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
+
+    let mut files = Vec::with_capacity(tables.len());
+    for (name, t) in tables {
+        let batch = read_batch(t)?;
+        let bytes = table_csv(&batch, &name, allow_float)?;
+        files.push((name, bytes));
+    }
+    let mut value = parse_json(py, request)?;
+    if let Value::Object(map) = &mut value {
+        map.insert("data".into(), Value::Object(Default::default()));
+    }
+    let req: MeasureRequest = check(py, cwfinance::json::decode(&value, ""))?;
+    let options = LoadOptions {
+        unknown_columns: if ignore_unknown_columns { UnknownColumns::Ignore } else { UnknownColumns::Reject },
+        ..LoadOptions::default()
+    };
+    let result = py.detach(|| {
+        let pairs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        let ds = from_csv_bytes(&pairs, &options)?;
+        let response = measure_dataset(&ds, req.periods, &req.by, &req.metrics, &req.options, &req.suppression)?;
+        Ok(cwfinance::json::to_canonical_string(&response))
+    });
+    check(py, result)
+}
+
+/// The synthetic Missouri-sized dataset as CSV text per table (`[(file name, text)]`).
+#[pyfunction]
+#[pyo3(signature = (seed, *, scale="1", years=5, as_of=None))]
+pub(crate) fn synthetic_csv(
+    py: Python<'_>,
+    seed: u64,
+    scale: &str,
+    years: u32,
+    as_of: Option<NaiveDate>,
+) -> PyResult<Vec<(String, String)>> {
+    use cwfinance::metrics::data::Day;
+    use cwfinance::metrics::synth::{SynthOptions, generate, to_csv};
+
+    let scale = check(py, cwfinance::money::parse_decimal("scale", scale))?;
+    let mut options = SynthOptions::new(seed).scale(scale).years(years);
+    if let Some(d) = as_of {
+        let day = Day::from_date(d).ok_or_else(|| PyValueError::new_err(format!("as_of {d} is out of range")))?;
+        options = options.as_of(day);
+    }
+    let result = py.detach(|| generate(&options).map(|ds| to_csv(&ds)));
+    check(py, result)
+}
+
+/// The case-level tables and their columns: `[(table, [(column, type, required, description)])]`,
+/// with types `id`, `ref:<table>`, `name`, `text`, `date`, `bool`, `money` and `code:<a|b|...>`.
+#[pyfunction]
+pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<(String, String, bool, String)>)> {
+    Table::ALL
+        .iter()
+        .map(|t| {
+            let columns = t
+                .columns()
+                .iter()
+                .map(|c| {
+                    let ty = match c.ty {
+                        ColumnType::Id => "id".to_string(),
+                        ColumnType::Ref(r) => format!("ref:{}", r.as_str()),
+                        ColumnType::Name => "name".into(),
+                        ColumnType::Text => "text".into(),
+                        ColumnType::Date => "date".into(),
+                        ColumnType::Bool => "bool".into(),
+                        ColumnType::Money => "money".into(),
+                        ColumnType::Code(codes) => format!("code:{}", codes.join("|")),
+                    };
+                    (c.name.to_string(), ty, c.required, c.description.to_string())
+                })
+                .collect();
+            (t.as_str().to_string(), t.is_required(), columns)
+        })
+        .collect()
+}
