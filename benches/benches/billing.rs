@@ -72,12 +72,22 @@ fn billing(c: &mut Criterion) {
         let calls = lines / (LINES_PER_CHILD * per_call as u64);
         let mut out = LineColumns::default();
         // One call up front sizes the buffers; the measured calls reuse them.
-        if let Err(e) = bill_columns(&setup.schedule, &input, setup.as_of, Some(&setup.split), &mut out) {
+        if let Err(e) = bill_columns(
+            &setup.schedule,
+            &input,
+            setup.as_of,
+            Some(&setup.split),
+            &mut out,
+        ) {
             eprintln!("{name}: {e}");
             continue;
         }
         if out.len() as u64 != LINES_PER_CHILD * per_call as u64 {
-            eprintln!("{name}: expected {} lines per call, got {}", LINES_PER_CHILD * per_call as u64, out.len());
+            eprintln!(
+                "{name}: expected {} lines per call, got {}",
+                LINES_PER_CHILD * per_call as u64,
+                out.len()
+            );
             continue;
         }
         group.throughput(Throughput::Elements(lines));
@@ -85,7 +95,15 @@ fn billing(c: &mut Criterion) {
             b.iter(|| {
                 let mut total = 0i128;
                 for _ in 0..calls {
-                    if bill_columns(&setup.schedule, &input, setup.as_of, Some(&setup.split), &mut out).is_ok() {
+                    if bill_columns(
+                        &setup.schedule,
+                        &input,
+                        setup.as_of,
+                        Some(&setup.split),
+                        &mut out,
+                    )
+                    .is_ok()
+                    {
                         total += out.total_cents();
                     }
                 }

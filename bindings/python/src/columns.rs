@@ -55,7 +55,12 @@ fn read_batch(input: AnyRecordBatch) -> PyResult<RecordBatch> {
 
 fn column<'a>(batch: &'a RecordBatch, name: &str, table: &str) -> PyResult<&'a ArrayRef> {
     batch.column_by_name(name).ok_or_else(|| {
-        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let names: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
         PyKeyError::new_err(format!(
             "{table}: no column {name:?}; columns: {}",
             names.join(", ")
@@ -73,7 +78,10 @@ fn text_values(array: &ArrayRef) -> PyResult<Vec<Option<String>>> {
 }
 
 fn is_float(dt: &DataType) -> bool {
-    matches!(dt, DataType::Float16 | DataType::Float32 | DataType::Float64)
+    matches!(
+        dt,
+        DataType::Float16 | DataType::Float32 | DataType::Float64
+    )
 }
 
 fn float_refused(table: &str, name: &str) -> PyErr {
@@ -148,23 +156,25 @@ fn bool_values(
     Ok(text
         .into_iter()
         .enumerate()
-        .map(|(i, t)| match t.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
-            None => false,
-            Some(s) if s.is_empty() => false,
-            Some(s) if matches!(s.as_str(), "true" | "yes" | "y" | "1") => true,
-            Some(s) if matches!(s.as_str(), "false" | "no" | "n" | "0") => false,
-            Some(s) => {
-                problems.push(DataProblem::new(
-                    table,
-                    Some(row_number(i)),
-                    name,
-                    s,
-                    "invalid_bool",
-                    "not true or false",
-                ));
-                false
-            }
-        })
+        .map(
+            |(i, t)| match t.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+                None => false,
+                Some(s) if s.is_empty() => false,
+                Some(s) if matches!(s.as_str(), "true" | "yes" | "y" | "1") => true,
+                Some(s) if matches!(s.as_str(), "false" | "no" | "n" | "0") => false,
+                Some(s) => {
+                    problems.push(DataProblem::new(
+                        table,
+                        Some(row_number(i)),
+                        name,
+                        s,
+                        "invalid_bool",
+                        "not true or false",
+                    ));
+                    false
+                }
+            },
+        )
         .collect())
 }
 
@@ -193,7 +203,9 @@ fn money_values(
         DataType::Decimal128(_, scale) => {
             let d = array.as_primitive::<Decimal128Type>();
             let scale = u32::try_from(*scale).map_err(|_| {
-                PyTypeError::new_err(format!("{table}.{name}: a negative decimal scale is not supported"))
+                PyTypeError::new_err(format!(
+                    "{table}.{name}: a negative decimal scale is not supported"
+                ))
             })?;
             for i in 0..n {
                 if d.is_null(i) {
@@ -319,7 +331,9 @@ fn money_column(values: &[Money]) -> PyResult<ArrayRef> {
         let mut d = m.amount();
         d.rescale(2);
         if d.scale() != 2 {
-            return Err(PyValueError::new_err(format!("{m} does not fit decimal128(18, 2)")));
+            return Err(PyValueError::new_err(format!(
+                "{m} does not fit decimal128(18, 2)"
+            )));
         }
         b.append_value(d.mantissa());
     }
@@ -411,7 +425,12 @@ fn prepared_split(
     let rounding: Option<Rounding> = decode_opt(py, rounding, "rounding")?;
     let policy = policy.unwrap_or_else(|| split.policy.clone());
     let rounding = rounding.unwrap_or(split.rounding);
-    check(py, split.prepare_with(&policy, rounding).map_err(|e| e.at("split")))
+    check(
+        py,
+        split
+            .prepare_with(&policy, rounding)
+            .map_err(|e| e.at("split")),
+    )
 }
 
 /// The row of an error whose field starts `enrollments[N]`.
@@ -458,7 +477,12 @@ pub(crate) fn bill_columns_arrow<'py>(
     };
 
     let mut problems = Vec::new();
-    let starts = date_values(column(&batch, start, "enrollments")?, "enrollments", start, &mut problems)?;
+    let starts = date_values(
+        column(&batch, start, "enrollments")?,
+        "enrollments",
+        start,
+        &mut problems,
+    )?;
     let ends = match batch.column_by_name(end) {
         Some(a) => date_values(a, "enrollments", end, &mut problems)?,
         None => vec![None; batch.num_rows()],
@@ -473,7 +497,10 @@ pub(crate) fn bill_columns_arrow<'py>(
         match s {
             Some(s) => input.push(*s, *e, *x),
             None => {
-                if !problems.iter().any(|p| p.row == Some(row_number(i)) && p.column == start) {
+                if !problems
+                    .iter()
+                    .any(|p| p.row == Some(row_number(i)) && p.column == start)
+                {
                     problems.push(DataProblem::new(
                         "enrollments",
                         Some(row_number(i)),
@@ -499,11 +526,17 @@ pub(crate) fn bill_columns_arrow<'py>(
         let mut err = err;
         let mut offset = 0usize;
         loop {
-            let Some(row) = error_row(&err) else { return Err(err) };
+            let Some(row) = error_row(&err) else {
+                return Err(err);
+            };
             let at = offset + row;
             let text = err.to_string();
             let message = text.split_once(": ").map(|(_, m)| m).unwrap_or(&text);
-            let column = if err.kind() == "end_before_start" { end } else { start };
+            let column = if err.kind() == "end_before_start" {
+                end
+            } else {
+                start
+            };
             problems.push(DataProblem::new(
                 "enrollments",
                 Some(row_number(at)),
@@ -516,7 +549,11 @@ pub(crate) fn bill_columns_arrow<'py>(
             let rest = EnrollmentColumns {
                 start: input.start.get(offset..).unwrap_or_default().to_vec(),
                 end: input.end.get(offset..).unwrap_or_default().to_vec(),
-                extension_authorised: input.extension_authorised.get(offset..).unwrap_or_default().to_vec(),
+                extension_authorised: input
+                    .extension_authorised
+                    .get(offset..)
+                    .unwrap_or_default()
+                    .to_vec(),
             };
             let mut scratch = LineColumns::default();
             match bill_columns(&compiled, &rest, as_of, prepared.as_ref(), &mut scratch) {
@@ -545,8 +582,14 @@ pub(crate) fn bill_columns_arrow<'py>(
         })
         .collect();
     columns.push(("month".into(), Arc::new(months)));
-    columns.push(("days".into(), Arc::new(UInt8Array::from(std::mem::take(&mut out.days)))));
-    columns.push(("amount".into(), cents_column(out.amount_cents.iter().copied())?));
+    columns.push((
+        "days".into(),
+        Arc::new(UInt8Array::from(std::mem::take(&mut out.days))),
+    ));
+    columns.push((
+        "amount".into(),
+        cents_column(out.amount_cents.iter().copied())?,
+    ));
     let mut names = Vec::new();
     if let Some(split) = prepared.as_ref() {
         for (k, funder) in split.funders().iter().enumerate() {
@@ -578,7 +621,13 @@ pub(crate) fn split_columns_arrow<'py>(
     let batch = read_batch(table)?;
     let prepared = prepared_split(py, split, program, policy, rounding)?;
     let mut problems = Vec::new();
-    let amounts = money_values(column(&batch, amount, "amounts")?, "amounts", amount, allow_float, &mut problems)?;
+    let amounts = money_values(
+        column(&batch, amount, "amounts")?,
+        "amounts",
+        amount,
+        allow_float,
+        &mut problems,
+    )?;
     fail_on_problems(py, problems)?;
     let k = prepared.len();
     let n = amounts.len();
@@ -605,7 +654,11 @@ pub(crate) fn split_columns_arrow<'py>(
                 }
             }
         }
-        if problems.is_empty() { Ok((totals, parts)) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok((totals, parts))
+        } else {
+            Err(problems)
+        }
     });
     let (totals, parts) = match result {
         Ok(v) => v,
@@ -640,62 +693,102 @@ pub(crate) fn settle_columns_arrow<'py>(
     let corridor: Corridor = config(py, corridor, "corridor", program, "corridor")?;
     check(py, corridor.validate().map_err(|e| e.at("corridor")))?;
     let mut problems = Vec::new();
-    let targets = money_values(column(&batch, target, "settlements")?, "settlements", target, allow_float, &mut problems)?;
-    let actuals = money_values(column(&batch, actual, "settlements")?, "settlements", actual, allow_float, &mut problems)?;
+    let targets = money_values(
+        column(&batch, target, "settlements")?,
+        "settlements",
+        target,
+        allow_float,
+        &mut problems,
+    )?;
+    let actuals = money_values(
+        column(&batch, actual, "settlements")?,
+        "settlements",
+        actual,
+        allow_float,
+        &mut problems,
+    )?;
     let dates = match as_of_column {
-        Some(name) => date_values(column(&batch, name, "settlements")?, "settlements", name, &mut problems)?,
+        Some(name) => date_values(
+            column(&batch, name, "settlements")?,
+            "settlements",
+            name,
+            &mut problems,
+        )?,
         None => vec![as_of; batch.num_rows()],
     };
     fail_on_problems(py, problems)?;
     let n = targets.len();
     type Columns = [Vec<Money>; 5];
-    let result = py.detach(|| -> Result<(Columns, Vec<Option<u32>>), Vec<DataProblem>> {
-        let mut cols: Columns = Default::default();
-        for c in cols.iter_mut() {
-            c.reserve(n);
-        }
-        let mut phases = Vec::with_capacity(n);
-        let mut problems = Vec::new();
-        for i in 0..n {
-            let (Some(t), Some(a)) = (targets.get(i), actuals.get(i)) else { break };
-            match corridor.settle(*t, *a, dates.get(i).copied().flatten()) {
-                Ok(s) => {
-                    for (c, v) in cols.iter_mut().zip([
-                        s.difference,
-                        s.provider_share,
-                        s.payer_share,
-                        s.provider_gain,
-                        s.payer_total,
-                    ]) {
-                        c.push(v);
+    let result = py.detach(
+        || -> Result<(Columns, Vec<Option<u32>>), Vec<DataProblem>> {
+            let mut cols: Columns = Default::default();
+            for c in cols.iter_mut() {
+                c.reserve(n);
+            }
+            let mut phases = Vec::with_capacity(n);
+            let mut problems = Vec::new();
+            for i in 0..n {
+                let (Some(t), Some(a)) = (targets.get(i), actuals.get(i)) else {
+                    break;
+                };
+                match corridor.settle(*t, *a, dates.get(i).copied().flatten()) {
+                    Ok(s) => {
+                        for (c, v) in cols.iter_mut().zip([
+                            s.difference,
+                            s.provider_share,
+                            s.payer_share,
+                            s.provider_gain,
+                            s.payer_total,
+                        ]) {
+                            c.push(v);
+                        }
+                        phases.push(s.phase.map(|p| p.number));
                     }
-                    phases.push(s.phase.map(|p| p.number));
-                }
-                Err(e) => {
-                    problems.push(DataProblem::new(
-                        "settlements",
-                        Some(row_number(i)),
-                        if e.field() == "actual" { actual } else if e.field() == "target" { target } else { e.field() },
-                        e.value().unwrap_or_default(),
-                        e.kind(),
-                        e.to_string(),
-                    ));
+                    Err(e) => {
+                        problems.push(DataProblem::new(
+                            "settlements",
+                            Some(row_number(i)),
+                            if e.field() == "actual" {
+                                actual
+                            } else if e.field() == "target" {
+                                target
+                            } else {
+                                e.field()
+                            },
+                            e.value().unwrap_or_default(),
+                            e.kind(),
+                            e.to_string(),
+                        ));
+                    }
                 }
             }
-        }
-        if problems.is_empty() { Ok((cols, phases)) } else { Err(problems) }
-    });
+            if problems.is_empty() {
+                Ok((cols, phases))
+            } else {
+                Err(problems)
+            }
+        },
+    );
     let (cols, phases) = match result {
         Ok(v) => v,
         Err(problems) => return Err(crate::to_py_err(py, &Error::InvalidData { problems })),
     };
-    let names = ["difference", "provider_share", "payer_share", "provider_gain", "payer_total"];
+    let names = [
+        "difference",
+        "provider_share",
+        "payer_share",
+        "provider_gain",
+        "payer_total",
+    ];
     let mut columns = Vec::new();
     for (name, values) in names.iter().zip(cols.iter()) {
         columns.push((name.to_string(), money_column(values)?));
     }
     if phases.iter().any(Option::is_some) {
-        columns.push(("phase".into(), Arc::new(UInt32Array::from(phases)) as ArrayRef));
+        columns.push((
+            "phase".into(),
+            Arc::new(UInt32Array::from(phases)) as ArrayRef,
+        ));
     }
     to_pyarrow(py, columns)
 }
@@ -718,7 +811,10 @@ fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Ve
                 let f = f.as_primitive::<Float64Type>();
                 Arc::new(
                     (0..f.len())
-                        .map(|i| (!f.is_null(i) && !f.value(i).is_nan()).then(|| format!("{}", f.value(i))))
+                        .map(|i| {
+                            (!f.is_null(i) && !f.value(i).is_nan())
+                                .then(|| format!("{}", f.value(i)))
+                        })
                         .collect::<StringArray>(),
                 )
             }
@@ -735,7 +831,11 @@ fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Ve
     for i in 0..batch.num_rows() {
         record.clear();
         for s in &strings {
-            record.push_field(if s.is_null(i) { b"" } else { s.value(i).as_bytes() });
+            record.push_field(if s.is_null(i) {
+                b""
+            } else {
+                s.value(i).as_bytes()
+            });
         }
         w.write_byte_record(&record).map_err(arrow_err)?;
     }
@@ -768,13 +868,27 @@ pub(crate) fn measure_arrow(
     }
     let req: MeasureRequest = check(py, cwfinance::json::decode(&value, ""))?;
     let options = LoadOptions {
-        unknown_columns: if ignore_unknown_columns { UnknownColumns::Ignore } else { UnknownColumns::Reject },
+        unknown_columns: if ignore_unknown_columns {
+            UnknownColumns::Ignore
+        } else {
+            UnknownColumns::Reject
+        },
         ..LoadOptions::default()
     };
     let result = py.detach(|| {
-        let pairs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        let pairs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
         let ds = from_csv_bytes(&pairs, &options)?;
-        let response = measure_dataset(&ds, req.periods, &req.by, &req.metrics, &req.options, &req.suppression)?;
+        let response = measure_dataset(
+            &ds,
+            req.periods,
+            &req.by,
+            &req.metrics,
+            &req.options,
+            &req.suppression,
+        )?;
         Ok(cwfinance::json::to_canonical_string(&response))
     });
     check(py, result)
@@ -796,7 +910,8 @@ pub(crate) fn synthetic_csv(
     let scale = check(py, cwfinance::money::parse_decimal("scale", scale))?;
     let mut options = SynthOptions::new(seed).scale(scale).years(years);
     if let Some(d) = as_of {
-        let day = Day::from_date(d).ok_or_else(|| PyValueError::new_err(format!("as_of {d} is out of range")))?;
+        let day = Day::from_date(d)
+            .ok_or_else(|| PyValueError::new_err(format!("as_of {d} is out of range")))?;
         options = options.as_of(day);
     }
     let result = py.detach(|| generate(&options).map(|ds| to_csv(&ds)));
@@ -824,7 +939,12 @@ pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<(String, String, bool, 
                         ColumnType::Money => "money".into(),
                         ColumnType::Code(codes) => format!("code:{}", codes.join("|")),
                     };
-                    (c.name.to_string(), ty, c.required, c.description.to_string())
+                    (
+                        c.name.to_string(),
+                        ty,
+                        c.required,
+                        c.description.to_string(),
+                    )
                 })
                 .collect();
             (t.as_str().to_string(), t.is_required(), columns)

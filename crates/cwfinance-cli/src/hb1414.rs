@@ -237,8 +237,14 @@ fn scorecard_text(quarter: Quarter, phase: &str, level: Level, cards: &[Scorecar
             ));
         }
         out.push_str(&format!(
-            "  total {} ({:?}; weights in force sum to {}, scored {})\n",
-            c.total, c.weight_policy, c.weight_sum, c.scored_weight_sum
+            "  total {} ({}; weights in force sum to {}, scored {})\n",
+            c.total,
+            match c.weight_policy {
+                WeightPolicy::AsPublished => "weights as published",
+                WeightPolicy::NormalizeTo100 => "normalized to the scored weights",
+            },
+            c.weight_sum,
+            c.scored_weight_sum
         ));
         out.push_str(&format!(
             "  goals met: {}\n",

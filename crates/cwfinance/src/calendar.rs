@@ -353,8 +353,8 @@ impl Quarter {
     /// assert_eq!("2024Q1".parse::<cwfinance::Quarter>().unwrap().period().days(), 91);
     /// ```
     pub fn period(self) -> Period {
-        let start = NaiveDate::from_ymd_opt(self.year, (self.quarter - 1) * 3 + 1, 1)
-            .unwrap_or_default();
+        let start =
+            NaiveDate::from_ymd_opt(self.year, (self.quarter - 1) * 3 + 1, 1).unwrap_or_default();
         Period {
             start,
             end: add_months(start, 3),
@@ -516,9 +516,18 @@ mod tests {
 
     #[test]
     fn fiscal_periods() {
-        assert_eq!(FiscalYearConvention::Federal.period(2024).start, d("2023-10-01"));
-        assert_eq!(FiscalYearConvention::Calendar.fiscal_year(d("2024-12-31")), 2024);
-        assert_eq!(FiscalYearConvention::MissouriState.fiscal_quarter(d("2025-06-30")), 4);
+        assert_eq!(
+            FiscalYearConvention::Federal.period(2024).start,
+            d("2023-10-01")
+        );
+        assert_eq!(
+            FiscalYearConvention::Calendar.fiscal_year(d("2024-12-31")),
+            2024
+        );
+        assert_eq!(
+            FiscalYearConvention::MissouriState.fiscal_quarter(d("2025-06-30")),
+            4
+        );
     }
 
     #[test]

@@ -154,16 +154,7 @@ impl Band {
 /// assert_eq!(BeyondLastBand::default(), BeyondLastBand::Payer);
 /// ```
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum BeyondLastBand {
@@ -654,7 +645,9 @@ fn validate_bands(bands: &[Band], at: &str) -> Result<()> {
                 return Err(Error::OutOfRange {
                     field: format!("{here}.up_to"),
                     value: edge.to_string(),
-                    rule: format!("band edges must rise above 0% and above the previous edge ({previous})"),
+                    rule: format!(
+                        "band edges must rise above 0% and above the previous edge ({previous})"
+                    ),
                 });
             }
             Some(edge) => previous = edge,
@@ -691,9 +684,7 @@ pub(crate) fn check_share(share: Percent, field: &str) -> Result<()> {
 /// use cwfinance::corridor::Side;
 /// assert_eq!(serde_json::to_value(Side::Loss).unwrap(), "loss");
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Actual cost above the target.
@@ -895,10 +886,12 @@ pub fn settle_bands(
         }
         let upper = match band.up_to {
             None => None,
-            Some(edge) => Some(rounding.to_cents(
-                t.checked_mul(edge.fraction())
-                    .ok_or_else(|| overflow("bands.up_to", edge))?,
-            )),
+            Some(edge) => Some(
+                rounding.to_cents(
+                    t.checked_mul(edge.fraction())
+                        .ok_or_else(|| overflow("bands.up_to", edge))?,
+                ),
+            ),
         };
         open_ended = upper.is_none();
         let reached = upper.map_or(magnitude, |u| magnitude.min(u));
@@ -1106,15 +1099,24 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
         trace.record(|| {
             let step = TraceStep::new(
                 "pick the phase in force on as_of",
-                phase.name.clone().unwrap_or_else(|| format!("phase {}", phase.number)),
+                phase
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("phase {}", phase.number)),
             )
-            .input("as_of", req.as_of.map(|d| d.to_string()).unwrap_or_default())
+            .input(
+                "as_of",
+                req.as_of.map(|d| d.to_string()).unwrap_or_default(),
+            )
             .input("phase_in.start", phase_in.start)
             .input("phase.number", phase.number)
             .input("phase.start", phase.start)
             .input(
                 "phase.end",
-                phase.end.map(|d| d.to_string()).unwrap_or_else(|| "open".into()),
+                phase
+                    .end
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "open".into()),
             );
             let source = if req.phase_in_start.is_some() {
                 Some("request parameter phase_in_start".to_string())
@@ -1221,16 +1223,7 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
 /// assert_eq!(SavingsOrder::default(), SavingsOrder::Layered);
 /// ```
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SavingsOrder {
@@ -1631,9 +1624,12 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
             .input("costs", d.costs)
     });
     trace.record(|| {
-        let step = TraceStep::new("retained cap = retained_share x payments, rounded", d.retained_cap)
-            .input("retained_share", rule.retained_share)
-            .input("payments", d.payments);
+        let step = TraceStep::new(
+            "retained cap = retained_share x payments, rounded",
+            d.retained_cap,
+        )
+        .input("retained_share", rule.retained_share)
+        .input("payments", d.payments);
         match cites.get("savings.retained_share") {
             Some(s) => step.cite(s.clone()),
             None => step,
@@ -1650,7 +1646,9 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
             let source = if req.order.is_some() {
                 Some("request parameter order".to_string())
             } else {
-                cites.get(&format!("savings.recipients[{i}].share")).cloned()
+                cites
+                    .get(&format!("savings.recipients[{i}].share"))
+                    .cloned()
             };
             match source {
                 Some(s) => step.cite(s),
@@ -1659,9 +1657,12 @@ pub(crate) fn run_savings_document(body: &Value, ctx: &Context) -> Result<Value>
         });
     }
     trace.record(|| {
-        TraceStep::new("returned to payer = savings - retained", d.returned_to_payer)
-            .input("savings", d.savings)
-            .input("retained", d.retained)
+        TraceStep::new(
+            "returned to payer = savings - retained",
+            d.returned_to_payer,
+        )
+        .input("savings", d.savings)
+        .input("retained", d.retained)
     });
     crate::json::to_value(&SavingsResponse {
         distribution: d,
@@ -1745,16 +1746,22 @@ mod tests {
     fn aca_1342_two_thresholds() {
         // Target 1,000,000. Costs 1,050,000: D = 50,000; 0-3% = 30,000 all issuer;
         // 3-8% = 20,000 at 50% -> payer 10,000.
-        let s = aca().settle(money("1000000"), money("1050000"), None).unwrap();
+        let s = aca()
+            .settle(money("1000000"), money("1050000"), None)
+            .unwrap();
         assert_eq!(s.payer_share, money("10000"));
         assert_eq!(s.provider_share, money("40000"));
         // Costs 1,100,000: D = 100,000; 30,000 issuer; 3-8% = 50,000 -> payer 25,000;
         // beyond 8% = 20,000 at 80% payer -> 16,000. Payer 41,000, issuer 59,000.
-        let s = aca().settle(money("1000000"), money("1100000"), None).unwrap();
+        let s = aca()
+            .settle(money("1000000"), money("1100000"), None)
+            .unwrap();
         assert_eq!(s.payer_share, money("41000"));
         assert_eq!(s.provider_share, money("59000"));
         // Savings mirror: costs 900,000 -> issuer pays back 41,000.
-        let s = aca().settle(money("1000000"), money("900000"), None).unwrap();
+        let s = aca()
+            .settle(money("1000000"), money("900000"), None)
+            .unwrap();
         assert_eq!(s.payer_share, money("-41000"));
     }
 
@@ -1766,13 +1773,19 @@ mod tests {
             Band::symmetric(None, pct("50%")),
         ]);
         let up = c.settle(money("100"), money("103.01"), None).unwrap();
-        assert_eq!((up.provider_share, up.payer_share), (money("3.01"), money("0")));
+        assert_eq!(
+            (up.provider_share, up.payer_share),
+            (money("3.01"), money("0"))
+        );
         let even = c
             .clone()
             .rounding(Rounding::HalfEven)
             .settle(money("100"), money("103.01"), None)
             .unwrap();
-        assert_eq!((even.provider_share, even.payer_share), (money("3.00"), money("0.01")));
+        assert_eq!(
+            (even.provider_share, even.payer_share),
+            (money("3.00"), money("0.01"))
+        );
     }
 
     #[test]
@@ -1786,13 +1799,25 @@ mod tests {
             Band::symmetric(None, pct("100%")),
             Band::symmetric(Some(pct("3%")), pct("50%")),
         ]);
-        assert_eq!(open_middle.validate().unwrap_err().field(), "bands[0].up_to");
+        assert_eq!(
+            open_middle.validate().unwrap_err().field(),
+            "bands[0].up_to"
+        );
         let neg = Corridor::new(vec![Band::symmetric(None, pct("-1%"))]);
         assert_eq!(neg.validate().unwrap_err().kind(), "negative_amount");
-        assert_eq!(Corridor::new(vec![]).validate().unwrap_err().field(), "bands");
+        assert_eq!(
+            Corridor::new(vec![]).validate().unwrap_err().field(),
+            "bands"
+        );
         let c = aca();
-        assert_eq!(c.settle(money("0"), money("1"), None).unwrap_err().field(), "target");
-        assert_eq!(c.settle(money("1"), money("-1"), None).unwrap_err().kind(), "negative_amount");
+        assert_eq!(
+            c.settle(money("0"), money("1"), None).unwrap_err().field(),
+            "target"
+        );
+        assert_eq!(
+            c.settle(money("1"), money("-1"), None).unwrap_err().kind(),
+            "negative_amount"
+        );
     }
 
     #[test]
@@ -1801,7 +1826,10 @@ mod tests {
         // Payments 100,000: caps 3,000 and 2,000.
         // Costs 98,000: savings 2,000 all in the lead agency's layer.
         let d = rule.distribute(money("100000"), money("98000")).unwrap();
-        assert_eq!((d.recipients[0].amount, d.recipients[1].amount), (money("2000"), money("0")));
+        assert_eq!(
+            (d.recipients[0].amount, d.recipients[1].amount),
+            (money("2000"), money("0"))
+        );
         // Costs 104,000: a loss, nothing to distribute.
         let d = rule.distribute(money("100000"), money("104000")).unwrap();
         assert_eq!((d.savings, d.retained), (money("0"), money("0")));
@@ -1809,7 +1837,10 @@ mod tests {
         let mut pro = rule.clone();
         pro.order = SavingsOrder::ProRata;
         let d = pro.distribute(money("100000"), money("98999.99")).unwrap();
-        assert_eq!((d.recipients[0].amount, d.recipients[1].amount), (money("600.01"), money("400.00")));
+        assert_eq!(
+            (d.recipients[0].amount, d.recipients[1].amount),
+            (money("600.01"), money("400.00"))
+        );
     }
 
     #[test]
@@ -1817,7 +1848,14 @@ mod tests {
         let w = [Decimal::ONE, Decimal::ONE, Decimal::ONE];
         let parts = cumulative_parts(money("100").amount(), &w, Rounding::HalfUp, "x").unwrap();
         // 33.333 -> 33.33; 66.667 -> 66.67 - 33.33 = 33.34; 100 - 66.67 = 33.33.
-        assert_eq!(parts, vec![money("33.33").amount(), money("33.34").amount(), money("33.33").amount()]);
+        assert_eq!(
+            parts,
+            vec![
+                money("33.33").amount(),
+                money("33.34").amount(),
+                money("33.33").amount()
+            ]
+        );
     }
 
     fn arb_band_list() -> impl Strategy<Value = (Vec<Band>, BeyondLastBand)> {

@@ -295,7 +295,10 @@ pub fn try_evaluate(request: &Value) -> Result<Value> {
             ));
         }
     };
-    let program = map.get("program").map(crate::program::resolve).transpose()?;
+    let program = map
+        .get("program")
+        .map(crate::program::resolve)
+        .transpose()?;
     let ctx = Context { trace, program };
     // Handlers see their own fields; `kind`, `trace` and `program` are the context's.
     let mut body = Map::new();
@@ -350,7 +353,10 @@ fn add_common_fields(schema: &mut Value, kind: &str) {
         .entry("properties")
         .or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(props) = props {
-        props.insert("kind".into(), serde_json::json!({"const": kind, "description": "The kind of calculation."}));
+        props.insert(
+            "kind".into(),
+            serde_json::json!({"const": kind, "description": "The kind of calculation."}),
+        );
         props.insert("trace".into(), serde_json::json!({"type": "boolean", "description": "Add the steps of the calculation and their sources."}));
         props.insert("program".into(), serde_json::json!({
             "description": "A built-in preset id, or a program object in the preset format, whose section fills in configuration the request leaves out.",

@@ -196,7 +196,9 @@ pub enum Error {
 /// let p = DataProblem::new("episodes.csv", Some(7), "exit_date", "2020-01-01", "exit_before_removal", "exit date is before the removal date 2020-02-01");
 /// assert_eq!(p.to_string(), "episodes.csv row 7, column exit_date, value \"2020-01-01\": exit_before_removal: exit date is before the removal date 2020-02-01");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct DataProblem {
     /// The table or file.
     pub file: String,

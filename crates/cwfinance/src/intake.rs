@@ -394,7 +394,11 @@ pub struct IntakeResponse {
 fn nonneg_decimal(field: &str, text: &str) -> Result<Decimal> {
     let d = parse_decimal(field, text)?;
     if d.is_sign_negative() && !d.is_zero() {
-        return Err(Error::negative(field, text, "this value cannot be negative"));
+        return Err(Error::negative(
+            field,
+            text,
+            "this value cannot be negative",
+        ));
     }
     if d > MAX_ABS_AMOUNT {
         return Err(Error::OutOfRange {
@@ -467,8 +471,11 @@ impl IntakeRule {
                     }
                 }
                 (None, Some(p)) => {
-                    let spec = self.parameters.iter().find(|s| &s.name == p).ok_or_else(|| {
-                        Error::UnknownId {
+                    let spec = self
+                        .parameters
+                        .iter()
+                        .find(|s| &s.name == p)
+                        .ok_or_else(|| Error::UnknownId {
                             field: format!("{name}.parameter"),
                             value: p.clone(),
                             what: "parameter".into(),
@@ -478,8 +485,7 @@ impl IntakeRule {
                                 .map(|s| s.name.as_str())
                                 .collect::<Vec<_>>()
                                 .join(", "),
-                        }
-                    })?;
+                        })?;
                     let ok = match unit {
                         ParameterUnit::Percent => spec.unit == ParameterUnit::Percent,
                         _ => matches!(spec.unit, ParameterUnit::Number | ParameterUnit::Days),
@@ -488,7 +494,11 @@ impl IntakeRule {
                         return Err(Error::invalid(
                             format!("{name}.parameter"),
                             p.clone(),
-                            format!("{name} needs a parameter of unit {unit:?}, not {:?}", spec.unit),
+                            format!(
+                                "{name} needs a parameter of unit {}, not {}",
+                                crate::milestone::code(&unit),
+                                crate::milestone::code(&spec.unit)
+                            ),
                         ));
                     }
                     used.push(p.clone());
@@ -569,7 +579,8 @@ impl IntakeRule {
     ) -> Result<IntakeResponse> {
         self.validate()?;
         let rounding = options.rounding.unwrap_or_default();
-        let params = resolve_parameters(&self.parameters, parameters, &options.citations, "intake")?;
+        let params =
+            resolve_parameters(&self.parameters, parameters, &options.citations, "intake")?;
         require_all(&self.parameters, &params)?;
         let mut trace = Trace::new(options.trace);
 
@@ -579,7 +590,11 @@ impl IntakeRule {
                 field: format!("parameters.{p}"),
                 rule: "the LOS standard is required".into(),
             })?,
-            _ => return Err(Error::MissingField { field: "standard_days".into() }),
+            _ => {
+                return Err(Error::MissingField {
+                    field: "standard_days".into(),
+                });
+            }
         };
         let reduction = match (&self.reduction.fixed, &self.reduction.parameter) {
             (Some(t), _) => fixed_reduction("reduction.fixed", t)?,
@@ -587,10 +602,18 @@ impl IntakeRule {
                 field: format!("parameters.{p}"),
                 rule: "the intake reduction is required".into(),
             })?,
-            _ => return Err(Error::MissingField { field: "reduction".into() }),
+            _ => {
+                return Err(Error::MissingField {
+                    field: "reduction".into(),
+                });
+            }
         };
         if intake.is_sign_negative() && !intake.is_zero() {
-            return Err(Error::negative("intake", intake, "intake is a number of referrals"));
+            return Err(Error::negative(
+                "intake",
+                intake,
+                "intake is a number of referrals",
+            ));
         }
         if intake > MAX_ABS_AMOUNT {
             return Err(Error::OutOfRange {
@@ -600,7 +623,10 @@ impl IntakeRule {
             });
         }
         if let Some(r) = reimbursement_per_referral {
-            r.non_negative("reimbursement_per_referral", "a reimbursement per referral cannot be negative")?;
+            r.non_negative(
+                "reimbursement_per_referral",
+                "a reimbursement per referral cannot be negative",
+            )?;
         }
 
         // The decision compares exactly: Σ days against S × n, or the given average against S.
@@ -662,7 +688,7 @@ impl IntakeRule {
             let mut s = TraceStep::new("compare average LOS with the standard", meets)
                 .input("average_los_days", shown_average)
                 .input("standard_days", standard)
-                .input("meets_when", format!("{:?}", self.meets_when));
+                .input("meets_when", crate::milestone::code(&self.meets_when));
             if let (Some(n), Some(t)) = (stays_measured, total_days) {
                 s = s
                     .input("stays", n)
@@ -694,7 +720,7 @@ impl IntakeRule {
             TraceStep::new("adjust intake", intake_after)
                 .input("intake", intake)
                 .input("reduction", applied)
-                .input("rounding", format!("{:?}", self.intake_rounding))
+                .input("rounding", crate::milestone::code(&self.intake_rounding))
         });
         let pay = |count: Decimal, field: &str| -> Result<Option<Money>> {
             reimbursement_per_referral
@@ -712,7 +738,10 @@ impl IntakeRule {
             trace.record(|| {
                 TraceStep::new("reimbursement follows intake", a)
                     .input("before", b)
-                    .input("per_referral", reimbursement_per_referral.unwrap_or_default())
+                    .input(
+                        "per_referral",
+                        reimbursement_per_referral.unwrap_or_default(),
+                    )
             });
         }
         Ok(IntakeResponse {
@@ -813,7 +842,10 @@ mod tests {
             &params,
             &AdjustOptions::default(),
         );
-        assert_eq!(out.map(|o| o.decision).ok(), Some(IntakeDecision::Maintained));
+        assert_eq!(
+            out.map(|o| o.decision).ok(),
+            Some(IntakeDecision::Maintained)
+        );
     }
 
     proptest! {

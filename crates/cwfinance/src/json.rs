@@ -106,7 +106,8 @@ fn render_path(path: &serde_path_to_error::Path) -> String {
     for seg in path.iter() {
         match seg {
             serde_path_to_error::Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
+            serde_path_to_error::Segment::Map { key }
+            | serde_path_to_error::Segment::Enum { variant: key } => {
                 if !out.is_empty() {
                     out.push('.');
                 }
@@ -171,7 +172,10 @@ fn classify(path: &str, msg: &str, root: &Value) -> Error {
     }
     if let Some(name) = between(msg, "unknown field `", '`') {
         return Error::UnknownField {
-            field: path.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default(),
+            field: path
+                .rsplit_once('.')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default(),
             value: name.to_string(),
         };
     }
@@ -195,8 +199,7 @@ fn classify(path: &str, msg: &str, root: &Value) -> Error {
             known: known.trim_start_matches("one of ").to_string(),
         };
     }
-    if msg.contains("input contains invalid characters") || msg.contains("premature end of input")
-    {
+    if msg.contains("input contains invalid characters") || msg.contains("premature end of input") {
         return Error::InvalidDate {
             field: path.to_string(),
             value: lookup(root, path),
@@ -250,7 +253,9 @@ pub fn to_canonical_string<T: Serialize + ?Sized>(value: &T) -> String {
     // serde_json's Map is a BTreeMap (no `preserve_order`), so going through Value sorts keys.
     match serde_json::to_value(value) {
         Ok(v) => v.to_string(),
-        Err(e) => Error::invalid("response", "", e.to_string()).to_json().to_string(),
+        Err(e) => Error::invalid("response", "", e.to_string())
+            .to_json()
+            .to_string(),
     }
 }
 

@@ -85,8 +85,12 @@ pub(crate) mod whole {
     use super::*;
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<u32, D::Error> {
-        let s = crate::money::deserialize_decimal_text(d, "a whole number as a string, such as \"60\"")?;
-        parse_whole(&s).map_err(|why| serde::de::Error::custom(encode_err("out_of_range", &s, &why)))
+        let s = crate::money::deserialize_decimal_text(
+            d,
+            "a whole number as a string, such as \"60\"",
+        )?;
+        parse_whole(&s)
+            .map_err(|why| serde::de::Error::custom(encode_err("out_of_range", &s, &why)))
     }
 
     pub fn serialize<S: serde::Serializer>(v: &u32, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -199,9 +203,7 @@ impl<'de> Deserialize<'de> for Parameters {
 /// use cwfinance::milestone::ParameterUnit;
 /// assert_eq!(serde_json::to_string(&ParameterUnit::Days).unwrap(), "\"days\"");
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ParameterUnit {
     /// Dollars in whole cents, zero or more (`"13564.00"`).
@@ -416,7 +418,10 @@ impl ResolvedParameters {
         }
     }
     pub(crate) fn texts(&self) -> BTreeMap<String, String> {
-        self.values.iter().map(|(k, v)| (k.clone(), v.text())).collect()
+        self.values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.text()))
+            .collect()
     }
 }
 
@@ -426,7 +431,11 @@ pub(crate) fn validate_parameter_specs(specs: &[ParameterSpec], prefix: &str) ->
     for (j, spec) in specs.iter().enumerate() {
         let at = format!("{prefix}[{j}]");
         if spec.name.trim().is_empty() {
-            return Err(Error::invalid(format!("{at}.name"), "", "a parameter needs a name"));
+            return Err(Error::invalid(
+                format!("{at}.name"),
+                "",
+                "a parameter needs a name",
+            ));
         }
         if !seen.insert(spec.name.as_str()) {
             return Err(Error::invalid(
@@ -478,14 +487,26 @@ pub(crate) fn resolve_parameters(
                 known: if specs.is_empty() {
                     "(none: this rule takes no parameters)".into()
                 } else {
-                    specs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    specs
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 },
             });
         };
         let v = spec.read(&field, text)?;
         let c = v.comparable();
-        let lo = spec.min.as_deref().map(|t| spec.bound("min", t)).transpose()?;
-        let hi = spec.max.as_deref().map(|t| spec.bound("max", t)).transpose()?;
+        let lo = spec
+            .min
+            .as_deref()
+            .map(|t| spec.bound("min", t))
+            .transpose()?;
+        let hi = spec
+            .max
+            .as_deref()
+            .map(|t| spec.bound("max", t))
+            .transpose()?;
         if lo.is_some_and(|lo| c < lo) || hi.is_some_and(|hi| c > hi) {
             let sources = labels(citations, &format!("{section}.parameters[{j}]"), None);
             let range = match (&spec.min, &spec.max) {
@@ -512,7 +533,10 @@ pub(crate) fn resolve_parameters(
 
 /// [`Error::MissingParameter`] for the first declared parameter the caller left out.
 pub(crate) fn require_all(specs: &[ParameterSpec], resolved: &ResolvedParameters) -> Result<()> {
-    match specs.iter().find(|s| !resolved.values.contains_key(&s.name)) {
+    match specs
+        .iter()
+        .find(|s| !resolved.values.contains_key(&s.name))
+    {
         Some(s) => Err(Error::MissingParameter {
             field: format!("parameters.{}", s.name),
             rule: s.why.clone(),
@@ -535,8 +559,7 @@ pub(crate) fn labels(
     }
     for (k, v) in citations {
         let under = k == prefix
-            || k
-                .strip_prefix(prefix)
+            || k.strip_prefix(prefix)
                 .is_some_and(|r| r.starts_with('.') || r.starts_with('['));
         if under && !v.is_empty() {
             out.insert(v.clone());
@@ -636,7 +659,10 @@ impl Amount {
             ));
         }
         if let Some(m) = self.fixed {
-            m.non_negative(&format!("{at}.fixed"), "a milestone payment cannot be negative")?;
+            m.non_negative(
+                &format!("{at}.fixed"),
+                "a milestone payment cannot be negative",
+            )?;
             if m.cents().is_none() {
                 return Err(Error::invalid(
                     format!("{at}.fixed"),
@@ -647,7 +673,11 @@ impl Amount {
         }
         if let Some(p) = &self.parameter {
             if p.trim().is_empty() {
-                return Err(Error::invalid(format!("{at}.parameter"), "", "a parameter needs a name"));
+                return Err(Error::invalid(
+                    format!("{at}.parameter"),
+                    "",
+                    "a parameter needs a name",
+                ));
             }
         }
         if self.percent.is_some() || self.of.is_some() {
@@ -723,7 +753,11 @@ pub struct Deadline {
 impl Deadline {
     fn validate(&self, at: &str) -> Result<()> {
         if self.of.trim().is_empty() {
-            return Err(Error::invalid(format!("{at}.of"), "", "a deadline needs an anchor event"));
+            return Err(Error::invalid(
+                format!("{at}.of"),
+                "",
+                "a deadline needs an anchor event",
+            ));
         }
         let forms = [
             self.within_days.is_some(),
@@ -1046,7 +1080,12 @@ impl MilestoneSchedule {
                         field: at.clone(),
                         value: e.clone(),
                         what: "event type".into(),
-                        known: self.event_types.keys().cloned().collect::<Vec<_>>().join(", "),
+                        known: self
+                            .event_types
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     });
                 }
             }
@@ -1112,7 +1151,12 @@ impl MilestoneSchedule {
                     field: format!("events[{i}].event"),
                     value: e.event.clone(),
                     what: "event type".into(),
-                    known: self.event_types.keys().cloned().collect::<Vec<_>>().join(", "),
+                    known: self
+                        .event_types
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             }
         }
@@ -1153,8 +1197,9 @@ impl Checker<'_> {
                 at,
                 name,
                 format!(
-                    "this parameter is used as {unit:?} but declared as {:?}",
-                    spec.unit
+                    "this parameter is used as {} but declared as {}",
+                    code(&unit),
+                    code(&spec.unit)
                 ),
             ));
         }
@@ -1167,7 +1212,11 @@ impl Checker<'_> {
             return Err(Error::invalid(at, "", "a rule needs an id"));
         }
         if !self.ids.insert(id.to_string()) {
-            return Err(Error::invalid(at, id, "rule ids must be unique in a schedule"));
+            return Err(Error::invalid(
+                at,
+                id,
+                "rule ids must be unique in a schedule",
+            ));
         }
         Ok(())
     }
@@ -1285,7 +1334,11 @@ impl Checker<'_> {
                 ));
             }
             if g.trim().is_empty() {
-                return Err(Error::invalid(format!("{at}.group"), "", "a group needs a name"));
+                return Err(Error::invalid(
+                    format!("{at}.group"),
+                    "",
+                    "a group needs a name",
+                ));
             }
         }
         Ok(())
@@ -1318,7 +1371,8 @@ impl Checker<'_> {
                 "name the event at which the amount is held",
             ));
         }
-        self.events.push((format!("{at}.held_at"), w.held_at.clone()));
+        self.events
+            .push((format!("{at}.held_at"), w.held_at.clone()));
         self.note(&at, "forfeit_on", &w.forfeit_on);
         if w.releases.is_empty() {
             return Err(Error::invalid(
@@ -1423,7 +1477,8 @@ pub fn installments(base: Money, percents: &[Percent], rounding: Rounding) -> Re
         sum = sum.checked_add(a, "installments")?;
         out.push(a);
     }
-    let whole = checked_times(base, Percent::from_fraction(total), "base")?.round_to_cents(rounding);
+    let whole =
+        checked_times(base, Percent::from_fraction(total), "base")?.round_to_cents(rounding);
     let last = whole - sum;
     if last.is_negative() {
         return Err(Error::invalid(
@@ -1858,7 +1913,13 @@ struct Run<'a> {
 }
 
 impl FailedTrigger {
-    fn new(rule: &str, kind: RuleKind, reason: FailureReason, detail: String, cites: &[String]) -> Self {
+    fn new(
+        rule: &str,
+        kind: RuleKind,
+        reason: FailureReason,
+        detail: String,
+        cites: &[String],
+    ) -> Self {
         FailedTrigger {
             rule: rule.to_string(),
             rule_kind: kind,
@@ -1884,6 +1945,14 @@ impl FailedTrigger {
             self.date = date;
         }
         self
+    }
+}
+
+/// The JSON name of a code (`half_up`, `not_occurred_yet`), for traces.
+pub(crate) fn code<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
     }
 }
 
@@ -1937,7 +2006,7 @@ impl<'a> Run<'a> {
             let mut s = TraceStep::new("read the case's events up to as_of", count)
                 .input("as_of", as_of)
                 .input("events_after_as_of_ignored", ignored)
-                .input("rounding", format!("{rounding:?}"));
+                .input("rounding", code(&rounding));
             for (k, v) in &params {
                 s = s.input(&format!("parameter {k}"), v);
             }
@@ -1955,7 +2024,7 @@ impl<'a> Run<'a> {
 
     fn fail(&mut self, order: usize, f: FailedTrigger) {
         self.trace.record(|| {
-            TraceStep::new(format!("rule {} does not pay", f.rule), format!("{:?}", f.reason))
+            TraceStep::new(format!("rule {} does not pay", f.rule), code(&f.reason))
                 .input("detail", &f.detail)
         });
         self.failed.push((order, f));
@@ -1988,7 +2057,7 @@ impl<'a> Run<'a> {
                     let a = checked_times(b, *pct, field)?.round_to_cents(self.rounding);
                     Ok(Ok((
                         a,
-                        format!("{pct} of {of} {b}, rounded {:?}", self.rounding),
+                        format!("{pct} of {of} {b}, rounded {}", code(&self.rounding)),
                     )))
                 }
                 Err(missing) => Ok(Err(missing)),
@@ -2030,23 +2099,29 @@ impl<'a> Run<'a> {
                         "{p} of {name} {b}, the last installment: it takes the remainder so the installments add up exactly"
                     )
                 } else {
-                    format!("{p} of {name} {b}, rounded {:?}", self.rounding)
+                    format!("{p} of {name} {b}, rounded {}", code(&self.rounding))
                 };
                 self.installments.insert(*i, Ok((*a, basis)));
             }
             let text: Vec<String> = parts.iter().map(|m| m.to_string()).collect();
             let sum: Money = parts.iter().copied().sum();
             let rounding = self.rounding;
-            let cite = self.cites(&format!("bases.{name}"), None).into_iter().next();
+            let cite = self
+                .cites(&format!("bases.{name}"), None)
+                .into_iter()
+                .next();
             self.trace.record(|| {
                 let s = TraceStep::new(format!("split base {name} into installments"), sum)
                     .input("base", b)
                     .input(
                         "percents",
-                        pcts.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" + "),
+                        pcts.iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join(" + "),
                     )
                     .input("installments", text.join(" + "))
-                    .input("rounding", format!("{rounding:?}"));
+                    .input("rounding", code(&rounding));
                 match cite {
                     Some(c) => s.cite(c),
                     None => s,
@@ -2115,19 +2190,30 @@ impl<'a> Run<'a> {
     }
 
     /// When a sustained trigger's occurrence at `pos` pays: the end of its period, or why not.
-    fn sustained_end(&self, t: &Trigger, n: u32, pos: usize, e: &CaseEvent) -> std::result::Result<NaiveDate, (FailureReason, String, Option<NaiveDate>)> {
+    fn sustained_end(
+        &self,
+        t: &Trigger,
+        n: u32,
+        pos: usize,
+        e: &CaseEvent,
+    ) -> std::result::Result<NaiveDate, (FailureReason, String, Option<NaiveDate>)> {
         let end = months_after(e.date, n);
         // The period is [event, end): an `unless` event on the end date comes too late to break it.
         let broken = self
             .events
             .iter()
             .enumerate()
-            .find(|(k, u)| *k > pos && t.unless.contains(&u.event) && end.is_none_or(|end| u.date < end))
+            .find(|(k, u)| {
+                *k > pos && t.unless.contains(&u.event) && end.is_none_or(|end| u.date < end)
+            })
             .map(|(_, u)| *u);
         if let Some(u) = broken {
             return Err((
                 FailureReason::ConditionBroken,
-                format!("{} on {} did not last {n} months: {} on {}", e.event, e.date, u.event, u.date),
+                format!(
+                    "{} on {} did not last {n} months: {} on {}",
+                    e.event, e.date, u.event, u.date
+                ),
                 None,
             ));
         }
@@ -2152,7 +2238,9 @@ impl<'a> Run<'a> {
         let schedule = self.schedule;
         for (i, t) in schedule.triggers.iter().enumerate() {
             let cites = self.cites(&format!("triggers[{i}]"), t.citation.as_ref());
-            let fail = |reason, detail| FailedTrigger::new(&t.id, RuleKind::Trigger, reason, detail, &cites);
+            let fail = |reason, detail| {
+                FailedTrigger::new(&t.id, RuleKind::Trigger, reason, detail, &cites)
+            };
             let amount = match self.installments.get(&i) {
                 Some(a) => a.clone(),
                 None => self.simple_amount(&t.amount, &format!("triggers[{i}].amount"))?,
@@ -2218,7 +2306,9 @@ impl<'a> Run<'a> {
                     } else {
                         format!("{} pays once and has already paid", t.id)
                     };
-                    let f = fail(FailureReason::AlreadyPaid, detail).event(Some(e)).on(Some(due));
+                    let f = fail(FailureReason::AlreadyPaid, detail)
+                        .event(Some(e))
+                        .on(Some(due));
                     self.fail(i, f);
                     continue;
                 }
@@ -2326,11 +2416,17 @@ impl<'a> Run<'a> {
                     &t.id,
                     RuleKind::Trigger,
                     FailureReason::AlreadyPaid,
-                    format!("group {group} pays once: its alternative {win_rule} paid on {win_date}"),
+                    format!(
+                        "group {group} pays once: its alternative {win_rule} paid on {win_date}"
+                    ),
                     &cites,
                 );
                 f.event = event;
                 f.date = date;
+                self.trace.record(|| {
+                    TraceStep::new(format!("group {group} pays once"), &win_rule)
+                        .input("alternative_reported_as_already_paid", &t.id)
+                });
                 self.failed.push((m, f));
             }
         }
@@ -2342,19 +2438,26 @@ impl<'a> Run<'a> {
         for (i, a) in schedule.aftercare.iter().enumerate() {
             let order = base_order + i;
             let cites = self.cites(&format!("aftercare[{i}]"), a.citation.as_ref());
-            let fail = |reason, detail| FailedTrigger::new(&a.id, RuleKind::Aftercare, reason, detail, &cites);
-            let (monthly, basis) = match self.simple_amount(&a.monthly, &format!("aftercare[{i}].monthly"))? {
-                Ok(x) => x,
-                Err(missing) => {
-                    let f = fail(FailureReason::RequiresParameter, needs(&missing));
-                    self.fail(order, f);
-                    continue;
-                }
+            let fail = |reason, detail| {
+                FailedTrigger::new(&a.id, RuleKind::Aftercare, reason, detail, &cites)
             };
+            let (monthly, basis) =
+                match self.simple_amount(&a.monthly, &format!("aftercare[{i}].monthly"))? {
+                    Ok(x) => x,
+                    Err(missing) => {
+                        let f = fail(FailureReason::RequiresParameter, needs(&missing));
+                        self.fail(order, f);
+                        continue;
+                    }
+                };
             let Some((exit_pos, exit)) = self.first_of(&a.after, None) else {
                 let f = fail(
                     FailureReason::NotOccurredYet,
-                    format!("no {} event by {}, so aftercare has not started", a.after.join(" or "), self.as_of),
+                    format!(
+                        "no {} event by {}, so aftercare has not started",
+                        a.after.join(" or "),
+                        self.as_of
+                    ),
                 );
                 self.fail(order, f);
                 continue;
@@ -2386,7 +2489,10 @@ impl<'a> Run<'a> {
                 if due > self.as_of {
                     let f = fail(
                         FailureReason::NotOccurredYet,
-                        format!("months {k} to {} fall due from {due}, after as_of {}", a.months, self.as_of),
+                        format!(
+                            "months {k} to {} fall due from {due}, after as_of {}",
+                            a.months, self.as_of
+                        ),
                     )
                     .event(Some(exit))
                     .on(Some(due));
@@ -2436,23 +2542,34 @@ impl<'a> Run<'a> {
                 status: WithholdState::NotHeld,
                 citations: cites.clone(),
             };
-            let (amount, amount_basis) = match self.simple_amount(&w.amount, &format!("withholds[{i}].amount"))? {
-                Ok(x) => x,
-                Err(missing) => {
-                    let f = FailedTrigger::new(&w.id, RuleKind::WithholdRelease, FailureReason::RequiresParameter, needs(&missing), &cites);
-                    self.fail(order, f);
-                    self.withholds.push(status);
-                    continue;
-                }
-            };
+            let (amount, amount_basis) =
+                match self.simple_amount(&w.amount, &format!("withholds[{i}].amount"))? {
+                    Ok(x) => x,
+                    Err(missing) => {
+                        let f = FailedTrigger::new(
+                            &w.id,
+                            RuleKind::WithholdRelease,
+                            FailureReason::RequiresParameter,
+                            needs(&missing),
+                            &cites,
+                        );
+                        self.fail(order, f);
+                        self.withholds.push(status);
+                        continue;
+                    }
+                };
             status.amount = Some(amount);
-            let Some((held_pos, held)) = self.first_of(std::slice::from_ref(&w.held_at), None) else {
+            let Some((held_pos, held)) = self.first_of(std::slice::from_ref(&w.held_at), None)
+            else {
                 for r in &w.releases {
                     let f = FailedTrigger::new(
                         &format!("{}.{}", w.id, r.id),
                         RuleKind::WithholdRelease,
                         FailureReason::NotOccurredYet,
-                        format!("nothing is held yet: no {} event by {}", w.held_at, self.as_of),
+                        format!(
+                            "nothing is held yet: no {} event by {}",
+                            w.held_at, self.as_of
+                        ),
                         &cites,
                     );
                     self.fail(order, f);
@@ -2470,12 +2587,20 @@ impl<'a> Run<'a> {
             let mut pending = Money::ZERO;
             for (r, part) in w.releases.iter().zip(parts.iter().copied()) {
                 let rule = format!("{}.{}", w.id, r.id);
-                let fail = |reason, detail| FailedTrigger::new(&rule, RuleKind::WithholdRelease, reason, detail, &cites);
+                let fail = |reason, detail| {
+                    FailedTrigger::new(&rule, RuleKind::WithholdRelease, reason, detail, &cites)
+                };
                 let release = self.first_of(&r.events, Some(held_pos));
                 let verdict = match (release, forfeit) {
                     (None, None) => Verdict::Fails(
                         FailureReason::NotOccurredYet,
-                        format!("no {} after {} on {} by {}", r.events.join(" or "), w.held_at, held.date, self.as_of),
+                        format!(
+                            "no {} after {} on {} by {}",
+                            r.events.join(" or "),
+                            w.held_at,
+                            held.date,
+                            self.as_of
+                        ),
                     ),
                     (None, Some((_, f))) => Verdict::Fails(
                         FailureReason::ConditionBroken,
@@ -2492,7 +2617,9 @@ impl<'a> Run<'a> {
                         None => Verdict::Qualifies,
                         Some(dl) => match self.limit(dl) {
                             Ok(l) => self.check_deadline(dl, l, e),
-                            Err(missing) => Verdict::Fails(FailureReason::RequiresParameter, needs(&missing)),
+                            Err(missing) => {
+                                Verdict::Fails(FailureReason::RequiresParameter, needs(&missing))
+                            }
                         },
                     },
                 };
@@ -2500,7 +2627,13 @@ impl<'a> Run<'a> {
                 match verdict {
                     Verdict::Fails(reason, detail) => {
                         // A release that missed its deadline can never be paid: it is forfeited.
-                        if matches!(reason, FailureReason::DeadlineMissed | FailureReason::BeforeAnchor | FailureReason::AnchorNotOccurred) && release.is_some() {
+                        if matches!(
+                            reason,
+                            FailureReason::DeadlineMissed
+                                | FailureReason::BeforeAnchor
+                                | FailureReason::AnchorNotOccurred
+                        ) && release.is_some()
+                        {
                             lost += part;
                         } else {
                             pending += part;
@@ -2552,7 +2685,7 @@ impl<'a> Run<'a> {
                 .checked_add(status.forfeited, "totals.forfeited")?;
             let st = status.clone();
             self.trace.record(|| {
-                TraceStep::new(format!("withhold {}", st.id), format!("{:?}", st.status))
+                TraceStep::new(format!("withhold {}", st.id), code(&st.status))
                     .input("amount", amount)
                     .input("released", st.released)
                     .input("forfeited", st.forfeited)
@@ -2656,9 +2789,16 @@ mod tests {
     fn kansas_quarters_of_the_published_rates_are_exact() {
         // $13,564 / 4 = $3,391.00 and $14,763 / 4 = $3,690.75: both divide into whole cents.
         for (base, each) in [("13564.00", "3391.00"), ("14763.00", "3690.75")] {
-            let parts = installments(Money::parse("b", base).unwrap_or_default(), &[pct("25%"); 4], Rounding::HalfUp)
-                .unwrap_or_default();
-            assert_eq!(parts.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec![each; 4]);
+            let parts = installments(
+                Money::parse("b", base).unwrap_or_default(),
+                &[pct("25%"); 4],
+                Rounding::HalfUp,
+            )
+            .unwrap_or_default();
+            assert_eq!(
+                parts.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+                vec![each; 4]
+            );
         }
     }
 
@@ -2668,19 +2808,33 @@ mod tests {
         // Half-even: 3 × $3,391.00 = $10,173.00, last $3,391.02. Both add to $13,564.02.
         let base = Money::parse("b", "13564.02").unwrap_or_default();
         let up = installments(base, &[pct("25%"); 4], Rounding::HalfUp).unwrap_or_default();
-        assert_eq!(up.iter().map(|m| m.to_string()).collect::<Vec<_>>(), ["3391.01", "3391.01", "3391.01", "3390.99"]);
+        assert_eq!(
+            up.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+            ["3391.01", "3391.01", "3391.01", "3390.99"]
+        );
         let even = installments(base, &[pct("25%"); 4], Rounding::HalfEven).unwrap_or_default();
-        assert_eq!(even.iter().map(|m| m.to_string()).collect::<Vec<_>>(), ["3391.00", "3391.00", "3391.00", "3391.02"]);
+        assert_eq!(
+            even.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+            ["3391.00", "3391.00", "3391.00", "3391.02"]
+        );
     }
 
     #[test]
     fn installments_refuse_more_than_the_base() {
         let base = Money::from_cents(100);
-        assert_eq!(installments(base, &[pct("60%"), pct("50%")], Rounding::HalfUp).map_err(|e| e.kind()), Err("out_of_range"));
+        assert_eq!(
+            installments(base, &[pct("60%"), pct("50%")], Rounding::HalfUp).map_err(|e| e.kind()),
+            Err("out_of_range")
+        );
         // 30% + 30% + 30% of $0.05 round to $0.02 each, more than round($0.045) = $0.05 allows.
         let tiny = Money::from_cents(5);
         assert_eq!(
-            installments(tiny, &[pct("30%"), pct("30%"), pct("30%"), pct("10%")], Rounding::HalfUp).map_err(|e| e.kind()),
+            installments(
+                tiny,
+                &[pct("30%"), pct("30%"), pct("30%"), pct("10%")],
+                Rounding::HalfUp
+            )
+            .map_err(|e| e.kind()),
             Err("invalid_request")
         );
     }
@@ -2702,8 +2856,16 @@ mod tests {
         };
         // 1999-07-01 + 60 days = 1999-08-30 (30 days left in July + 30 in August).
         for (day, pays) in [("1999-08-30", true), ("1999-08-31", false)] {
-            let ev = [CaseEvent::new("referral", d("1999-07-01")), CaseEvent::new("report", d(day))];
-            let out = s.pay(&ev, d("1999-12-31"), &Parameters::new(), &PayOptions::default());
+            let ev = [
+                CaseEvent::new("referral", d("1999-07-01")),
+                CaseEvent::new("report", d(day)),
+            ];
+            let out = s.pay(
+                &ev,
+                d("1999-12-31"),
+                &Parameters::new(),
+                &PayOptions::default(),
+            );
             let out = out.unwrap_or_else(|e| unreachable!("{e}"));
             assert_eq!(out.payments.len() == 1, pays, "{day}");
         }
@@ -2711,9 +2873,18 @@ mod tests {
 
     fn arb_event() -> impl Strategy<Value = CaseEvent> {
         let names = prop::sample::select(vec![
-            "referral", "intake", "discharge", "permanent_placement", "placement_disrupted",
-            "re_entry", "transition_to_lower_level_of_care", "contract_inception", "outcomes_met",
-            "outcomes_not_met", "parental_rights_terminated", "adoptive_placement",
+            "referral",
+            "intake",
+            "discharge",
+            "permanent_placement",
+            "placement_disrupted",
+            "re_entry",
+            "transition_to_lower_level_of_care",
+            "contract_inception",
+            "outcomes_met",
+            "outcomes_not_met",
+            "parental_rights_terminated",
+            "adoptive_placement",
         ]);
         (names, -200_000i32..200_000).prop_map(|(n, off)| {
             let base = NaiveDate::from_ymd_opt(1999, 1, 1).unwrap_or_default();

@@ -39,16 +39,7 @@ pub const MAX_ABS_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 
 /// assert_eq!(Rounding::HalfEven.to_cents(x).to_string(), "2.34");
 /// ```
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
@@ -582,7 +573,11 @@ impl<'de> Visitor<'de> for DecimalTextVisitor {
         )))
     }
     fn visit_unit<E: de::Error>(self) -> std::result::Result<String, E> {
-        Err(E::custom(encode_err("not_a_decimal_string", "null", "null")))
+        Err(E::custom(encode_err(
+            "not_a_decimal_string",
+            "null",
+            "null",
+        )))
     }
 }
 
@@ -618,7 +613,8 @@ impl Serialize for Money {
 
 impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = deserialize_decimal_text(d, "a percentage string such as \"60.99%\" or \"0.6099\"")?;
+        let s =
+            deserialize_decimal_text(d, "a percentage string such as \"60.99%\" or \"0.6099\"")?;
         Percent::parse("", &s).map_err(to_serde_err)
     }
 }
@@ -692,12 +688,17 @@ mod tests {
             .sum();
         // The published Missouri shares: 0.57 + 1.72 + 12 + 7.22 + 17.51 + 60.99 = 100.01.
         assert_eq!(sum, Decimal::new(10001, 4));
-        assert_eq!(Percent::from_fraction(Decimal::new(967, 7)).to_string(), "0.00967%");
+        assert_eq!(
+            Percent::from_fraction(Decimal::new(967, 7)).to_string(),
+            "0.00967%"
+        );
     }
 
     #[test]
     fn refuses_exponents_separators_and_blanks() {
-        for bad in ["1e3", "1,000", "1_000", "$5", "", " ", "1.2.3", "--1", "1 000", "NaN"] {
+        for bad in [
+            "1e3", "1,000", "1_000", "$5", "", " ", "1.2.3", "--1", "1 000", "NaN",
+        ] {
             assert_eq!(
                 parse_decimal("x", bad).map_err(|e| e.kind()),
                 Err("invalid_decimal"),
@@ -712,8 +713,17 @@ mod tests {
 
     #[test]
     fn money_prints_two_decimals_at_least() {
-        assert_eq!(Money::parse("x", "5").map(|m| m.to_string()), Ok("5.00".into()));
-        assert_eq!(Money::parse("x", "-0").map(|m| m.to_string()), Ok("0.00".into()));
-        assert_eq!(Money::parse("x", "0.125").map(|m| m.to_string()), Ok("0.125".into()));
+        assert_eq!(
+            Money::parse("x", "5").map(|m| m.to_string()),
+            Ok("5.00".into())
+        );
+        assert_eq!(
+            Money::parse("x", "-0").map(|m| m.to_string()),
+            Ok("0.00".into())
+        );
+        assert_eq!(
+            Money::parse("x", "0.125").map(|m| m.to_string()),
+            Ok("0.125".into())
+        );
     }
 }

@@ -246,7 +246,11 @@ impl Program {
     pub fn from_value(value: &Value) -> Result<Program> {
         let raw: RawProgram = crate::json::decode(value, "program")?;
         if raw.id.trim().is_empty() {
-            return Err(Error::invalid("program.id", "", "a program id cannot be empty"));
+            return Err(Error::invalid(
+                "program.id",
+                "",
+                "a program id cannot be empty",
+            ));
         }
         let mut citations = BTreeMap::new();
         let mut sections = BTreeMap::new();
@@ -259,7 +263,11 @@ impl Program {
                     field: "program.sections".into(),
                     value: name.clone(),
                     what: "section".into(),
-                    known: SECTIONS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                    known: SECTIONS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })?;
             let plain = strip_citations(section, name, &mut citations)?;
             check(&plain).map_err(|e| e.at(&format!("program.sections.{name}")))?;
@@ -358,7 +366,9 @@ fn looks_numeric_or_date(s: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.')
         && t.chars().any(|c| c.is_ascii_digit());
-    let date = t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') && t.parse::<chrono::NaiveDate>().is_ok();
+    let date = t.len() == 10
+        && t.as_bytes().get(4) == Some(&b'-')
+        && t.parse::<chrono::NaiveDate>().is_ok();
     numeric || date
 }
 
@@ -419,7 +429,10 @@ pub(crate) fn strip_citations(
         Value::Object(map) => {
             let mut plain = Map::new();
             for (k, item) in map {
-                plain.insert(k.clone(), strip_citations(item, &format!("{path}.{k}"), out)?);
+                plain.insert(
+                    k.clone(),
+                    strip_citations(item, &format!("{path}.{k}"), out)?,
+                );
             }
             Ok(Value::Object(plain))
         }
@@ -461,7 +474,11 @@ mod tests {
             for (path, c) in &p.citations {
                 match &c.source {
                     Some(src) => {
-                        assert!(known.contains(&src.as_str()), "{}: {path} cites {src}", p.id);
+                        assert!(
+                            known.contains(&src.as_str()),
+                            "{}: {path} cites {src}",
+                            p.id
+                        );
                         assert!(c.section.is_some(), "{}: {path} has no section", p.id);
                     }
                     None => assert!(c.choice.is_some(), "{}: {path}", p.id),

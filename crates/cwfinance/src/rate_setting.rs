@@ -58,7 +58,8 @@ use crate::split::count_string;
 use crate::trace::{Trace, TraceStep};
 
 /// The source of the method.
-const COMMONWORKS_RATE_SOURCE: &str = "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks";
+const COMMONWORKS_RATE_SOURCE: &str =
+    "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks";
 
 /// How the included regions' costs are averaged.
 ///
@@ -397,7 +398,12 @@ impl RateMethod {
         regions: &[RegionCost],
         exclusions: &[Exclusion],
     ) -> Result<HistoricalRate> {
-        self.rate_from_history_traced(regions, exclusions, &mut Trace::disabled(), &BTreeMap::new())
+        self.rate_from_history_traced(
+            regions,
+            exclusions,
+            &mut Trace::disabled(),
+            &BTreeMap::new(),
+        )
     }
 
     /// Like [`RateMethod::rate_from_history`], recording every step in `trace`. `citations` maps
@@ -495,7 +501,10 @@ impl RateMethod {
                     "every excluded region needs a reason",
                 ));
             }
-            if excluded_names.insert(e.region.as_str(), e.reason.as_str()).is_some() {
+            if excluded_names
+                .insert(e.region.as_str(), e.reason.as_str())
+                .is_some()
+            {
                 return Err(Error::invalid(
                     format!("exclude[{i}].region"),
                     e.region.clone(),
@@ -543,7 +552,11 @@ impl RateMethod {
         trace.record(|| {
             let mut step = TraceStep::new(
                 "regions in the mean",
-                included.iter().map(|r| r.region.as_str()).collect::<Vec<_>>().join(", "),
+                included
+                    .iter()
+                    .map(|r| r.region.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             );
             for r in &included {
                 step = step.input(&r.region, r.monthly_cost);
@@ -561,15 +574,20 @@ impl RateMethod {
             MeanKind::Simple => {
                 let sum = included
                     .iter()
-                    .try_fold(Decimal::ZERO, |acc, r| acc.checked_add(r.monthly_cost.amount()))
+                    .try_fold(Decimal::ZERO, |acc, r| {
+                        acc.checked_add(r.monthly_cost.amount())
+                    })
                     .ok_or_else(|| overflow("sum of monthly costs"))?;
                 let count = Decimal::from(included.len());
                 let mean = sum.checked_div(count).ok_or_else(|| overflow("mean"))?;
                 trace.record(|| {
-                    TraceStep::new("simple mean: sum of the included costs / number of regions", mean.normalize())
-                        .input("sum", sum)
-                        .input("regions", included.len())
-                        .cite(COMMONWORKS_RATE_SOURCE)
+                    TraceStep::new(
+                        "simple mean: sum of the included costs / number of regions",
+                        mean.normalize(),
+                    )
+                    .input("sum", sum)
+                    .input("regions", included.len())
+                    .cite(COMMONWORKS_RATE_SOURCE)
                 });
                 mean
             }
@@ -577,10 +595,14 @@ impl RateMethod {
                 let mut weighted = Decimal::ZERO;
                 let mut weights = Decimal::ZERO;
                 for r in &included {
-                    let index = regions.iter().position(|x| x.region == r.region).unwrap_or(0);
+                    let index = regions
+                        .iter()
+                        .position(|x| x.region == r.region)
+                        .unwrap_or(0);
                     let cm = r.child_months.ok_or_else(|| Error::MissingParameter {
                         field: format!("regions[{index}].child_months"),
-                        rule: "the weighted mean needs child-months for every included region".into(),
+                        rule: "the weighted mean needs child-months for every included region"
+                            .into(),
                     })?;
                     weighted = r
                         .monthly_cost
@@ -588,7 +610,9 @@ impl RateMethod {
                         .checked_mul(cm)
                         .and_then(|x| weighted.checked_add(x))
                         .ok_or_else(|| overflow("cost × child-months"))?;
-                    weights = weights.checked_add(cm).ok_or_else(|| overflow("child-months"))?;
+                    weights = weights
+                        .checked_add(cm)
+                        .ok_or_else(|| overflow("child-months"))?;
                 }
                 if weights.is_zero() {
                     return Err(Error::invalid(
@@ -597,7 +621,9 @@ impl RateMethod {
                         "the included regions have no child-months, so a weighted mean is undefined",
                     ));
                 }
-                let mean = weighted.checked_div(weights).ok_or_else(|| overflow("mean"))?;
+                let mean = weighted
+                    .checked_div(weights)
+                    .ok_or_else(|| overflow("mean"))?;
                 trace.record(|| {
                     TraceStep::new(
                         "weighted mean: Σ(cost × child-months) / Σ child-months",
@@ -659,9 +685,7 @@ impl RateMethod {
                 "round_to",
             )
         });
-        let difference = self
-            .reference_rate
-            .map(|r| Money::new(rounded) - r);
+        let difference = self.reference_rate.map(|r| Money::new(rounded) - r);
         if let (Some(reference), Some(diff)) = (self.reference_rate, difference) {
             trace.record(|| {
                 cite(
@@ -700,7 +724,9 @@ mod opt_decimal {
     use rust_decimal::Decimal;
     use serde::{Deserializer, Serializer};
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Decimal>, D::Error> {
         crate::money::decimal_string::deserialize(d).map(Some)
     }
 
@@ -800,8 +826,15 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
         .rate_from_history_traced(&req.regions, &req.exclude, &mut trace, &citations)
         .map_err(|e| {
             // Method errors belong to the method's location; data errors to the request.
-            if e.field().starts_with("adjustments") || e.field().starts_with("regions_included") || e.field().starts_with("reference_rate") {
-                e.at(if from_program { "program.sections.rate_setting" } else { "method" })
+            if e.field().starts_with("adjustments")
+                || e.field().starts_with("regions_included")
+                || e.field().starts_with("reference_rate")
+            {
+                e.at(if from_program {
+                    "program.sections.rate_setting"
+                } else {
+                    "method"
+                })
             } else {
                 e
             }
@@ -827,14 +860,23 @@ mod tests {
             round_to: RoundTo::Dollar,
             ..RateMethod::default()
         };
-        let r = m.rate_from_history(&[RegionCost::new("A", money("4475.50"))], &[]).unwrap();
+        let r = m
+            .rate_from_history(&[RegionCost::new("A", money("4475.50"))], &[])
+            .unwrap();
         // 4475.50 half up to the dollar is 4476; printed with cents.
         assert_eq!(r.rate.to_string(), "4476.00");
-        let m = RateMethod { rounding: Rounding::HalfEven, ..m };
-        let r = m.rate_from_history(&[RegionCost::new("A", money("4475.50"))], &[]).unwrap();
+        let m = RateMethod {
+            rounding: Rounding::HalfEven,
+            ..m
+        };
+        let r = m
+            .rate_from_history(&[RegionCost::new("A", money("4475.50"))], &[])
+            .unwrap();
         // Half even: 4475.5 goes to the even 4476 too; 4474.5 would go to 4474.
         assert_eq!(r.rate.to_string(), "4476.00");
-        let r = m.rate_from_history(&[RegionCost::new("A", money("4474.50"))], &[]).unwrap();
+        let r = m
+            .rate_from_history(&[RegionCost::new("A", money("4474.50"))], &[])
+            .unwrap();
         assert_eq!(r.rate.to_string(), "4474.00");
     }
 
@@ -853,7 +895,10 @@ mod tests {
                 &[],
             )
             .unwrap_err();
-        assert_eq!((err.kind(), err.field()), ("missing_parameter", "regions[1].child_months"));
+        assert_eq!(
+            (err.kind(), err.field()),
+            ("missing_parameter", "regions[1].child_months")
+        );
         // An excluded region needs none.
         let r = m
             .rate_from_history(
@@ -861,7 +906,10 @@ mod tests {
                     RegionCost::new("A", money("1")).with_child_months(Decimal::from(3)),
                     RegionCost::new("B", money("2")),
                 ],
-                &[Exclusion { region: "B".into(), reason: "no data".into() }],
+                &[Exclusion {
+                    region: "B".into(),
+                    reason: "no data".into(),
+                }],
             )
             .unwrap();
         assert_eq!(r.rate.to_string(), "1.00");
@@ -879,15 +927,49 @@ mod tests {
             RegionCost::new("B", money("2")),
             RegionCost::new("C", money("3")),
         ];
-        assert_eq!(m.rate_from_history(&regions[..2], &[]).unwrap_err().field(), "regions");
-        assert_eq!(m.rate_from_history(&regions, &[]).unwrap_err().field(), "exclude");
-        let dup = [Exclusion { region: "C".into(), reason: "x".into() }, Exclusion { region: "C".into(), reason: "y".into() }];
-        assert_eq!(m.rate_from_history(&regions, &dup).unwrap_err().field(), "exclude[1].region");
-        let blank = [Exclusion { region: "C".into(), reason: " ".into() }];
-        assert_eq!(m.rate_from_history(&regions, &blank).unwrap_err().field(), "exclude[0].reason");
-        let unknown = [Exclusion { region: "Z".into(), reason: "x".into() }];
-        assert_eq!(m.rate_from_history(&regions, &unknown).unwrap_err().kind(), "unknown_id");
-        let bad = RateMethod { regions_total: Some(3), regions_included: Some(4), ..RateMethod::default() };
+        assert_eq!(
+            m.rate_from_history(&regions[..2], &[]).unwrap_err().field(),
+            "regions"
+        );
+        assert_eq!(
+            m.rate_from_history(&regions, &[]).unwrap_err().field(),
+            "exclude"
+        );
+        let dup = [
+            Exclusion {
+                region: "C".into(),
+                reason: "x".into(),
+            },
+            Exclusion {
+                region: "C".into(),
+                reason: "y".into(),
+            },
+        ];
+        assert_eq!(
+            m.rate_from_history(&regions, &dup).unwrap_err().field(),
+            "exclude[1].region"
+        );
+        let blank = [Exclusion {
+            region: "C".into(),
+            reason: " ".into(),
+        }];
+        assert_eq!(
+            m.rate_from_history(&regions, &blank).unwrap_err().field(),
+            "exclude[0].reason"
+        );
+        let unknown = [Exclusion {
+            region: "Z".into(),
+            reason: "x".into(),
+        }];
+        assert_eq!(
+            m.rate_from_history(&regions, &unknown).unwrap_err().kind(),
+            "unknown_id"
+        );
+        let bad = RateMethod {
+            regions_total: Some(3),
+            regions_included: Some(4),
+            ..RateMethod::default()
+        };
         assert_eq!(bad.validate().unwrap_err().field(), "regions_included");
     }
 

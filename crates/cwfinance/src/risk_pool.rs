@@ -56,16 +56,7 @@ pub const MISSOURI_SOURCE: &str = "000_b605dc6c8d05d2b7.txt, Case rate and risk 
 /// assert_eq!(DrawdownOrder::default(), DrawdownOrder::ProRata);
 /// ```
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum DrawdownOrder {
@@ -383,7 +374,9 @@ impl RiskPool {
             match self.drawdown_order {
                 // Claims are whole cents and the pool is short, so each cumulative-rounded part
                 // stays at or under its claim.
-                DrawdownOrder::ProRata => cumulative_parts(pool, &claims, self.rounding, "children")?,
+                DrawdownOrder::ProRata => {
+                    cumulative_parts(pool, &claims, self.rounding, "children")?
+                }
                 DrawdownOrder::FirstCome => {
                     let mut left = pool;
                     claims
@@ -533,7 +526,10 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     });
     trace.record(|| {
         let step = TraceStep::new(
-            format!("draw down the pool ({})", crate::corridor::code(&r.drawdown_order)),
+            format!(
+                "draw down the pool ({})",
+                crate::corridor::code(&r.drawdown_order)
+            ),
             r.total_paid,
         )
         .input("pool", r.pool)
@@ -585,11 +581,21 @@ mod tests {
         // B+C 350,000 × r = 294,690.7895 -> 294,690.79, C = 168,394.74; D = 319,950 - 294,690.79
         // = 25,259.21.
         let pool = RiskPool::missouri().attachment_point(money("50000"));
-        let r = pool.settle(money("10665000"), &missouri_children()).unwrap();
+        let r = pool
+            .settle(money("10665000"), &missouri_children())
+            .unwrap();
         assert_eq!(r.pool, money("319950"));
         assert_eq!(r.total_claimed, money("380000"));
         let paid: Vec<Money> = r.children.iter().map(|c| c.paid).collect();
-        assert_eq!(paid, vec![money("0"), money("126296.05"), money("168394.74"), money("25259.21")]);
+        assert_eq!(
+            paid,
+            vec![
+                money("0"),
+                money("126296.05"),
+                money("168394.74"),
+                money("25259.21")
+            ]
+        );
         assert_eq!(r.total_paid, money("319950"));
         assert_eq!(r.remaining, money("0"));
         assert_eq!(r.total_unpaid, money("60050"));
@@ -601,9 +607,14 @@ mod tests {
         let pool = RiskPool::missouri()
             .attachment_point(money("50000"))
             .drawdown_order(DrawdownOrder::FirstCome);
-        let r = pool.settle(money("10665000"), &missouri_children()).unwrap();
+        let r = pool
+            .settle(money("10665000"), &missouri_children())
+            .unwrap();
         let paid: Vec<Money> = r.children.iter().map(|c| c.paid).collect();
-        assert_eq!(paid, vec![money("0"), money("150000"), money("169950"), money("0")]);
+        assert_eq!(
+            paid,
+            vec![money("0"), money("150000"), money("169950"), money("0")]
+        );
         assert_eq!(r.children[2].unpaid, money("30050"));
         assert_eq!(r.remaining, money("0"));
     }
@@ -613,19 +624,30 @@ mod tests {
         let mut pool = RiskPool::missouri().attachment_point(money("100"));
         pool.coverage = "80%".parse().unwrap();
         // 80% of (150.01 - 100) = 40.008 -> 40.01.
-        let r = pool.settle(money("100000"), &[ChildCost::new("A", money("150.01"))]).unwrap();
+        let r = pool
+            .settle(money("100000"), &[ChildCost::new("A", money("150.01"))])
+            .unwrap();
         assert_eq!(r.children[0].claim, money("40.01"));
-        let dup = [ChildCost::new("A", money("1")), ChildCost::new("A", money("2"))];
-        assert_eq!(pool.settle(money("1"), &dup).unwrap_err().field(), "children[1].id");
+        let dup = [
+            ChildCost::new("A", money("1")),
+            ChildCost::new("A", money("2")),
+        ];
+        assert_eq!(
+            pool.settle(money("1"), &dup).unwrap_err().field(),
+            "children[1].id"
+        );
         let neg = [ChildCost::new("A", money("-1"))];
-        assert_eq!(pool.settle(money("1"), &neg).unwrap_err().kind(), "negative_amount");
+        assert_eq!(
+            pool.settle(money("1"), &neg).unwrap_err().kind(),
+            "negative_amount"
+        );
         assert_eq!(pool.settle(money("-1"), &[]).unwrap_err().field(), "budget");
     }
 
     proptest! {
         #[test]
         fn drawdown_adds_up_and_never_overpays(
-            budget in 0i64..1_000_000_000_00,
+            budget in 0i64..100_000_000_000,
             share in 0i64..=100,
             attach in 0i64..10_000_000,
             costs in proptest::collection::vec(0i64..100_000_000, 0..20),

@@ -50,7 +50,8 @@ use crate::money::{Money, Percent, Rounding};
 use crate::trace::{Trace, TraceStep};
 
 /// The source of the Missouri split and of the rule that shares come from expenditures.
-const MISSOURI_SPLIT_SOURCE: &str = "000_b605dc6c8d05d2b7.txt, contributing percentages of the DMH and DSS divisions";
+const MISSOURI_SPLIT_SOURCE: &str =
+    "000_b605dc6c8d05d2b7.txt, contributing percentages of the DMH and DSS divisions";
 
 /// The largest amount, in cents, that a split accepts: 10^17 cents, the ±10^15 dollar input bound.
 const MAX_ABS_CENTS: i128 = 100_000_000_000_000_000;
@@ -358,11 +359,9 @@ impl Split {
     /// assert_eq!(s.share_sum().to_string(), "100.01%");
     /// ```
     pub fn share_sum(&self) -> Percent {
-        Percent::from_fraction(
-            self.funders
-                .iter()
-                .fold(Decimal::ZERO, |acc, f| acc.saturating_add(f.share.fraction())),
-        )
+        Percent::from_fraction(self.funders.iter().fold(Decimal::ZERO, |acc, f| {
+            acc.saturating_add(f.share.fraction())
+        }))
     }
 
     /// Check the split's structure: at least one funder, non-empty unique names, shares from 0%
@@ -509,7 +508,10 @@ impl PreparedSplit {
             policy,
             rounding,
         } = split;
-        let fractions: Vec<Decimal> = funders.iter().map(|f| f.share.fraction().normalize()).collect();
+        let fractions: Vec<Decimal> = funders
+            .iter()
+            .map(|f| f.share.fraction().normalize())
+            .collect();
         let scale = fractions.iter().map(|d| d.scale()).max().unwrap_or(0);
         let too_precise = || {
             Error::overflow(
@@ -605,18 +607,18 @@ impl PreparedSplit {
         }
         let max_numerator = numerators.iter().copied().max().unwrap_or(0).max(1);
         let wide_limit = u128::MAX / max_numerator;
-        let (narrow_numerators, narrow_denominator, narrow_limit) =
-            match u64::try_from(denominator) {
-                Ok(d) if max_numerator <= u128::from(u64::MAX) => {
-                    let limit = u64::MAX / u64::try_from(max_numerator).unwrap_or(u64::MAX);
-                    let nums = numerators
-                        .iter()
-                        .map(|n| u64::try_from(*n).unwrap_or(0))
-                        .collect();
-                    (nums, d, limit)
-                }
-                _ => (Vec::new(), 1, 0),
-            };
+        let (narrow_numerators, narrow_denominator, narrow_limit) = match u64::try_from(denominator)
+        {
+            Ok(d) if max_numerator <= u128::from(u64::MAX) => {
+                let limit = u64::MAX / u64::try_from(max_numerator).unwrap_or(u64::MAX);
+                let nums = numerators
+                    .iter()
+                    .map(|n| u64::try_from(*n).unwrap_or(0))
+                    .collect();
+                (nums, d, limit)
+            }
+            _ => (Vec::new(), 1, 0),
+        };
         let mut order: Vec<usize> = (0..funders.len()).collect();
         order.sort_by(|a, b| {
             let na = numerators.get(*a).copied().unwrap_or(0);
@@ -944,7 +946,11 @@ impl PreparedSplit {
         let mut floors = 0u64;
         if magnitude <= self.narrow_limit {
             let den = self.narrow_denominator;
-            for ((o, r), n) in out.iter_mut().zip(rems.iter_mut()).zip(&self.narrow_numerators) {
+            for ((o, r), n) in out
+                .iter_mut()
+                .zip(rems.iter_mut())
+                .zip(&self.narrow_numerators)
+            {
                 // Cannot overflow: magnitude <= u64::MAX / max numerator.
                 let p = magnitude * n;
                 let q = p / den;
@@ -987,10 +993,8 @@ impl PreparedSplit {
         let k = out.len();
         if k <= INLINE_FUNDERS {
             // A funder gets a cent when fewer than `leftover` funders rank ahead of it.
-            for (i, (o, (ri, ranki))) in out
-                .iter_mut()
-                .zip(rems.iter().zip(&self.ranks))
-                .enumerate()
+            for (i, (o, (ri, ranki))) in
+                out.iter_mut().zip(rems.iter().zip(&self.ranks)).enumerate()
             {
                 let ahead = rems
                     .iter()
@@ -1242,7 +1246,7 @@ const MAX_SHARE_PLACES: u32 = 10;
 /// use cwfinance::{Money, Rounding, split::{derive_shares, DeriveOptions, Expenditure, ShareResidue}};
 ///
 /// // Made-up expenditures: 17.505% and 60.985% end in exactly half a unit.
-/// let e: Vec<Expenditure> = [("A", 2_151_000_00i64), ("B", 1_750_500_00), ("C", 6_098_500_00)]
+/// let e: Vec<Expenditure> = [("A", 215_100_000i64), ("B", 175_050_000), ("C", 609_850_000)]
 ///     .iter().map(|(f, c)| Expenditure { funder: f.to_string(), amount: Money::from_cents(*c) }).collect();
 /// let each = DeriveOptions { residue: ShareResidue::RoundEach, ..DeriveOptions::default() };
 /// assert_eq!(derive_shares(&e, &each).unwrap().share_sum.to_string(), "100.01%");
@@ -1262,7 +1266,9 @@ pub fn derive_shares(expenditures: &[Expenditure], options: &DeriveOptions) -> R
         return Err(Error::OutOfRange {
             field: "decimal_places".into(),
             value: options.decimal_places.to_string(),
-            rule: format!("shares are rounded to 0 to {MAX_SHARE_PLACES} decimal places of percent"),
+            rule: format!(
+                "shares are rounded to 0 to {MAX_SHARE_PLACES} decimal places of percent"
+            ),
         });
     }
     let mut seen = BTreeSet::new();
@@ -1287,7 +1293,10 @@ pub fn derive_shares(expenditures: &[Expenditure], options: &DeriveOptions) -> R
         )?;
     }
     let overflow = || Error::overflow("expenditures", "too many digits to derive exact shares");
-    let amounts: Vec<Decimal> = expenditures.iter().map(|e| e.amount.amount().normalize()).collect();
+    let amounts: Vec<Decimal> = expenditures
+        .iter()
+        .map(|e| e.amount.amount().normalize())
+        .collect();
     let scale = amounts.iter().map(|d| d.scale()).max().unwrap_or(0);
     let spent = amounts
         .iter()
@@ -1354,7 +1363,9 @@ pub fn derive_shares(expenditures: &[Expenditure], options: &DeriveOptions) -> R
         shares.push(DerivedShare {
             funder: e.funder.clone(),
             expenditure: e.amount,
-            exact_share: Percent::from_fraction(d.checked_div(total).unwrap_or(Decimal::ZERO).normalize()),
+            exact_share: Percent::from_fraction(
+                d.checked_div(total).unwrap_or(Decimal::ZERO).normalize(),
+            ),
             share: Percent::from_fraction(Decimal::from_i128_with_scale(q, places).normalize()),
         });
     }
@@ -1362,7 +1373,9 @@ pub fn derive_shares(expenditures: &[Expenditure], options: &DeriveOptions) -> R
     Ok(Derivation {
         total: Money::new(total),
         shares,
-        share_sum: Percent::from_fraction(Decimal::from_i128_with_scale(units_sum, places).normalize()),
+        share_sum: Percent::from_fraction(
+            Decimal::from_i128_with_scale(units_sum, places).normalize(),
+        ),
     })
 }
 
@@ -1377,7 +1390,9 @@ pub(crate) mod count_string {
         let bad = || Error::OutOfRange {
             field: String::new(),
             value: text.to_string(),
-            rule: "a count is a whole number from 0 to 4294967295, written as a string such as \"2\"".into(),
+            rule:
+                "a count is a whole number from 0 to 4294967295, written as a string such as \"2\""
+                    .into(),
         };
         let d = crate::money::parse_decimal("", text)?;
         if !d.fract().is_zero() || d.is_sign_negative() && !d.is_zero() {
@@ -1387,7 +1402,8 @@ pub(crate) mod count_string {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-        let s = crate::money::deserialize_decimal_text(d, "a whole number as a string, such as \"2\"")?;
+        let s =
+            crate::money::deserialize_decimal_text(d, "a whole number as a string, such as \"2\"")?;
         parse(&s).map_err(crate::money::to_serde_err)
     }
 
@@ -1395,7 +1411,9 @@ pub(crate) mod count_string {
         s.collect_str(v)
     }
 
-    pub(crate) fn deserialize_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    pub(crate) fn deserialize_opt<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<u32>, D::Error> {
         deserialize(d).map(Some)
     }
 
@@ -1595,11 +1613,15 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     let prepared = split
         .prepare_with(&policy, rounding)
         .map_err(|e| e.at(prefix))?;
-    let cites = if from_program {
+    let mut cites = if from_program {
         ctx.citations("split")
     } else {
         BTreeMap::new()
     };
+    if policy != split.policy {
+        // The program's reason for its policy does not explain a policy the request chose.
+        cites.remove("split.policy");
+    }
     let mut trace = Trace::new(ctx.trace);
     trace_policy(&mut trace, &prepared, &cites);
     let (total, allocations, lines) = match (req.amount, req.amounts) {
@@ -1626,7 +1648,13 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
         (None, Some(amounts)) => {
             let ledger = prepared.allocate_ledger(&amounts)?;
             for (i, (given, line)) in amounts.iter().zip(&ledger.lines).enumerate() {
-                trace_rounding(&mut trace, *given, line.amount, rounding, &format!("amounts[{i}]"));
+                trace_rounding(
+                    &mut trace,
+                    *given,
+                    line.amount,
+                    rounding,
+                    &format!("amounts[{i}]"),
+                );
                 trace.record(|| {
                     let mut step = TraceStep::new(
                         format!("allocate line {i} by largest remainder"),
@@ -1693,7 +1721,9 @@ fn trace_policy(trace: &mut Trace, prepared: &PreparedSplit, cites: &BTreeMap<St
     });
     trace.record(|| {
         let what = match prepared.policy() {
-            SharePolicy::Strict => "strict: the shares sum to exactly 100% and are used as listed".to_string(),
+            SharePolicy::Strict => {
+                "strict: the shares sum to exactly 100% and are used as listed".to_string()
+            }
             SharePolicy::Normalize => format!(
                 "normalize: each share is divided by their sum, {}",
                 prepared.share_sum()
@@ -1702,7 +1732,10 @@ fn trace_policy(trace: &mut Trace, prepared: &PreparedSplit, cites: &BTreeMap<St
                 format!("residual: {funder} takes 100% minus the other shares")
             }
         };
-        let mut step = TraceStep::new(format!("apply the share policy ({what})"), prepared.policy().describe());
+        let mut step = TraceStep::new(
+            format!("apply the share policy ({what})"),
+            prepared.policy().describe(),
+        );
         for (f, used) in prepared.funders().iter().zip(prepared.shares_used()) {
             step = step.input(&f.name, used);
         }
@@ -1713,17 +1746,34 @@ fn trace_policy(trace: &mut Trace, prepared: &PreparedSplit, cites: &BTreeMap<St
     });
 }
 
-fn trace_rounding(trace: &mut Trace, given: Money, rounded: Money, rounding: Rounding, field: &str) {
+fn trace_rounding(
+    trace: &mut Trace,
+    given: Money,
+    rounded: Money,
+    rounding: Rounding,
+    field: &str,
+) {
     if given.amount() != rounded.amount() {
         trace.record(|| {
             TraceStep::new(format!("round {field} to cents"), rounded)
                 .input("amount", given)
-                .input("rounding", serde_json::to_value(rounding).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                .input(
+                    "rounding",
+                    serde_json::to_value(rounding)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                )
         });
     }
 }
 
-fn trace_allocation(trace: &mut Trace, prepared: &PreparedSplit, cents: i64, allocations: &[Allocation]) {
+fn trace_allocation(
+    trace: &mut Trace,
+    prepared: &PreparedSplit,
+    cents: i64,
+    allocations: &[Allocation],
+) {
     if !trace.is_enabled() {
         return;
     }
@@ -1738,10 +1788,13 @@ fn trace_allocation(trace: &mut Trace, prepared: &PreparedSplit, cents: i64, all
         .collect();
     for (a, (floor, _)) in allocations.iter().zip(&detail) {
         trace.record(|| {
-            TraceStep::new(format!("exact share of {}, toward zero to the cent", a.funder), Money::from_cents(*floor))
-                .input("amount", Money::from_cents(cents))
-                .input("share_used", a.share_used)
-                .input("exact", a.exact)
+            TraceStep::new(
+                format!("exact share of {}, toward zero to the cent", a.funder),
+                Money::from_cents(*floor),
+            )
+            .input("amount", Money::from_cents(cents))
+            .input("share_used", a.share_used)
+            .input("exact", a.exact)
         });
     }
     trace.record(|| {
@@ -1755,8 +1808,7 @@ fn trace_allocation(trace: &mut Trace, prepared: &PreparedSplit, cents: i64, all
     });
     for a in allocations {
         trace.record(|| {
-            TraceStep::new(format!("allocation to {}", a.funder), a.amount)
-                .input("exact", a.exact)
+            TraceStep::new(format!("allocation to {}", a.funder), a.amount).input("exact", a.exact)
         });
     }
 }
@@ -1780,9 +1832,12 @@ pub(crate) fn run_derive_document(body: &Value, ctx: &Context) -> Result<Value> 
     });
     for s in &derivation.shares {
         trace.record(|| {
-            TraceStep::new(format!("share of {} = expenditure / total", s.funder), s.exact_share)
-                .input("expenditure", s.expenditure)
-                .input("total", derivation.total)
+            TraceStep::new(
+                format!("share of {} = expenditure / total", s.funder),
+                s.exact_share,
+            )
+            .input("expenditure", s.expenditure)
+            .input("total", derivation.total)
         });
     }
     trace.record(|| {
@@ -1822,7 +1877,10 @@ mod tests {
     fn missouri() -> Split {
         Split::from_pairs(&[
             ("DMH/Alcohol & Drug Abuse", "0.57%"),
-            ("DMH/Mental Retardation & Developmental Disabilities", "1.72%"),
+            (
+                "DMH/Mental Retardation & Developmental Disabilities",
+                "1.72%",
+            ),
             ("DMH/Comprehensive Psychiatric Services", "12%"),
             ("DSS/Youth Services", "7.22%"),
             ("DSS/Medical Services", "17.51%"),
@@ -1837,7 +1895,9 @@ mod tests {
 
     #[test]
     fn missouri_numerators_are_exact() {
-        let p = missouri().prepare_with(&SharePolicy::Normalize, Rounding::HalfUp).unwrap();
+        let p = missouri()
+            .prepare_with(&SharePolicy::Normalize, Rounding::HalfUp)
+            .unwrap();
         // Common scale 4 (0.0057): numerators 57, 172, 1200, 722, 1751, 6099 over their sum 10001.
         assert_eq!(p.numerators, vec![57, 172, 1200, 722, 1751, 6099]);
         assert_eq!(p.denominator, 10_001);
@@ -1853,7 +1913,11 @@ mod tests {
         let split = missouri().with_policy(SharePolicy::Residual {
             funder: "DSS/Family Services".into(),
         });
-        let parts = split.prepare().unwrap().allocate(Money::from_cents(88_875_000)).unwrap();
+        let parts = split
+            .prepare()
+            .unwrap()
+            .allocate(Money::from_cents(88_875_000))
+            .unwrap();
         assert_eq!(parts[0].amount.to_string(), "5065.87");
         assert_eq!(parts[4].amount.to_string(), "155620.13");
     }
@@ -1863,7 +1927,11 @@ mod tests {
         for (a, b, d) in [
             (0u64, 5u128, 7u128),
             (332_900, 6_099, 10_001),
-            (100_000_000_000_000_000, 3_333_333_333_333_333_333_333_333_333, 9_999_999_999_999_999_999_999_999_999),
+            (
+                100_000_000_000_000_000,
+                3_333_333_333_333_333_333_333_333_333,
+                9_999_999_999_999_999_999_999_999_999,
+            ),
             (u64::MAX, u128::from(u64::MAX), u128::from(u64::MAX) + 1),
         ] {
             let (q, r) = mul_div_rem(a, b, d);
@@ -1886,9 +1954,18 @@ mod tests {
         // Thirds at 28 digits: numerators near 3.3e27, beyond the u128 path for large amounts.
         let third = Percent::from_fraction(Decimal::ONE / Decimal::from(3));
         let split = Split::new(vec![
-            Funder { name: "A".into(), share: third },
-            Funder { name: "B".into(), share: third },
-            Funder { name: "C".into(), share: third },
+            Funder {
+                name: "A".into(),
+                share: third,
+            },
+            Funder {
+                name: "B".into(),
+                share: third,
+            },
+            Funder {
+                name: "C".into(),
+                share: third,
+            },
         ])
         .unwrap()
         .with_policy(SharePolicy::Normalize);
@@ -1897,19 +1974,32 @@ mod tests {
         let amount = Money::parse("amount", "1000000000000000").unwrap();
         let parts = p.allocate(amount).unwrap();
         // 10^17 cents / 3 = 33,333,333,333,333,333 rem 1: the first funder takes the leftover cent.
-        assert_eq!(cents_of(&parts), vec![33_333_333_333_333_334, 33_333_333_333_333_333, 33_333_333_333_333_333]);
+        assert_eq!(
+            cents_of(&parts),
+            vec![
+                33_333_333_333_333_334,
+                33_333_333_333_333_333,
+                33_333_333_333_333_333
+            ]
+        );
     }
 
     #[test]
     fn more_than_sixteen_funders_still_add_up() {
         let funders: Vec<Funder> = (0..20)
-            .map(|i| Funder { name: format!("F{i}"), share: Percent::from_percent(Decimal::from(5)) })
+            .map(|i| Funder {
+                name: format!("F{i}"),
+                share: Percent::from_percent(Decimal::from(5)),
+            })
             .collect();
         let p = Split::new(funders).unwrap().prepare().unwrap();
         let mut out = vec![Money::ZERO; 20];
         p.allocate_into(Money::from_cents(7), &mut out).unwrap();
         // 7 cents over 20 equal funders: the first seven take one cent each.
-        assert_eq!(out.iter().filter(|m| **m == Money::from_cents(1)).count(), 7);
+        assert_eq!(
+            out.iter().filter(|m| **m == Money::from_cents(1)).count(),
+            7
+        );
         assert_eq!(out[6], Money::from_cents(1));
         assert_eq!(out[7], Money::ZERO);
     }
@@ -1917,10 +2007,15 @@ mod tests {
     #[test]
     fn validation_errors_name_the_field() {
         let err = missouri()
-            .with_policy(SharePolicy::Residual { funder: "DSS/Nobody".into() })
+            .with_policy(SharePolicy::Residual {
+                funder: "DSS/Nobody".into(),
+            })
             .prepare()
             .unwrap_err();
-        assert_eq!((err.kind(), err.field()), ("unknown_id", "policy.residual.funder"));
+        assert_eq!(
+            (err.kind(), err.field()),
+            ("unknown_id", "policy.residual.funder")
+        );
         // Residual: A's listed 70% is replaced by what B (40%) leaves, 60%.
         let ok = Split::from_pairs(&[("A", "70%"), ("B", "40%")])
             .unwrap()
@@ -1940,22 +2035,46 @@ mod tests {
             .prepare_with(&SharePolicy::Normalize, Rounding::HalfUp)
             .unwrap_err();
         assert_eq!(err.kind(), "invalid_request");
-        let p = missouri().prepare_with(&SharePolicy::Normalize, Rounding::HalfUp).unwrap();
+        let p = missouri()
+            .prepare_with(&SharePolicy::Normalize, Rounding::HalfUp)
+            .unwrap();
         let mut short = [Money::ZERO; 5];
-        assert_eq!(p.allocate_into(Money::from_cents(1), &mut short).unwrap_err().field(), "out");
+        assert_eq!(
+            p.allocate_into(Money::from_cents(1), &mut short)
+                .unwrap_err()
+                .field(),
+            "out"
+        );
         let huge = Money::new(Decimal::MAX);
         assert_eq!(p.allocate(huge).unwrap_err().kind(), "out_of_range");
-        assert_eq!(p.allocate_cents_into(i64::MIN, &mut [0; 6]).unwrap_err().kind(), "out_of_range");
+        assert_eq!(
+            p.allocate_cents_into(i64::MIN, &mut [0; 6])
+                .unwrap_err()
+                .kind(),
+            "out_of_range"
+        );
     }
 
     #[test]
     fn count_strings() {
         assert_eq!(count_string::parse("2"), Ok(2));
         assert_eq!(count_string::parse("2.0"), Ok(2));
-        assert_eq!(count_string::parse("2.5").unwrap_err().kind(), "out_of_range");
-        assert_eq!(count_string::parse("-1").unwrap_err().kind(), "out_of_range");
-        assert_eq!(count_string::parse("99999999999").unwrap_err().kind(), "out_of_range");
-        assert_eq!(count_string::parse("two").unwrap_err().kind(), "invalid_decimal");
+        assert_eq!(
+            count_string::parse("2.5").unwrap_err().kind(),
+            "out_of_range"
+        );
+        assert_eq!(
+            count_string::parse("-1").unwrap_err().kind(),
+            "out_of_range"
+        );
+        assert_eq!(
+            count_string::parse("99999999999").unwrap_err().kind(),
+            "out_of_range"
+        );
+        assert_eq!(
+            count_string::parse("two").unwrap_err().kind(),
+            "invalid_decimal"
+        );
     }
 
     fn share_strategy() -> impl Strategy<Value = Vec<u32>> {

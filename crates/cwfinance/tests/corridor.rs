@@ -6,6 +6,9 @@
 //! a loss the provider bears, a negative one savings it keeps; a positive payer share is the
 //! payer's reconciliation payment, a negative one a recoupment.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
 use cwfinance::corridor::{Band, BeyondLastBand, Corridor, SavingsOrder, SavingsRule};
@@ -76,12 +79,18 @@ fn earlier_phases_cap_at_1_and_2_percent() {
     // 1% stage (October 1998): costs 105,000 -> lead agency bears 1,000, DSS 4,000.
     let out = settle_commonworks("1998-11-15", "105000.00");
     assert_eq!(out["phase"]["number"], 1);
-    assert_eq!((out["provider_share"].as_str(), out["payer_share"].as_str()), (Some("1000.00"), Some("4000.00")));
+    assert_eq!(
+        (out["provider_share"].as_str(), out["payer_share"].as_str()),
+        (Some("1000.00"), Some("4000.00"))
+    );
     // 2% stage (February-May 1999): costs 95,000 -> keeps 2,000, DSS recoups 3,000.
     let out = settle_commonworks("1999-05-31", "95000.00");
     assert_eq!(out["phase"]["number"], 2);
     assert_eq!(out["phase"]["end"], "1999-06-01");
-    assert_eq!((out["provider_share"].as_str(), out["payer_share"].as_str()), (Some("-2000.00"), Some("-3000.00")));
+    assert_eq!(
+        (out["provider_share"].as_str(), out["payer_share"].as_str()),
+        (Some("-2000.00"), Some("-3000.00"))
+    );
 }
 
 #[test]
@@ -144,11 +153,17 @@ fn aca_section_1342_two_thresholds() {
     assert_eq!(s.bands[2].payer_share, money("16000"));
     // 1,020,000: D = 20,000, inside 3%: issuer bears it all.
     let s = aca.settle(t, money("1020000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("20000"), money("0")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("20000"), money("0"))
+    );
     // 940,000: D = -60,000. Issuer keeps 30,000; 3-6% = 30,000, half each: the issuer keeps
     // 15,000 and pays HHS 15,000. Issuer -45,000, HHS -15,000.
     let s = aca.settle(t, money("940000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("-45000"), money("-15000")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("-45000"), money("-15000"))
+    );
 }
 
 #[test]
@@ -163,15 +178,24 @@ fn medicare_part_d_2006_2007_corridor() {
     let t = money("1000000");
     // 1,040,000: D = 40,000. 25,000 plan; 2.5-4% = 15,000, government 75% = 11,250, plan 3,750.
     let s = part_d.settle(t, money("1040000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("28750"), money("11250")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("28750"), money("11250"))
+    );
     // 1,100,000: D = 100,000. 25,000 plan; 2.5-5% = 25,000, government 18,750, plan 6,250;
     // beyond 5% = 50,000, government 40,000, plan 10,000. Plan 41,250, government 58,750.
     let s = part_d.settle(t, money("1100000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("41250"), money("58750")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("41250"), money("58750"))
+    );
     // 940,000: D = -60,000. Plan keeps 25,000; 2.5-5% = 25,000, plan keeps 6,250, government
     // 18,750; beyond = 10,000, plan 2,000, government 8,000. Plan -33,250, government -26,750.
     let s = part_d.settle(t, money("940000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("-33250"), money("-26750")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("-33250"), money("-26750"))
+    );
     // The same corridor with a bounded last band and the payer beyond it is the same thing at
     // 100% payer: 1,100,000 with the third band removed leaves 50,000 beyond to the payer.
     let two = Corridor::new(vec![
@@ -180,7 +204,10 @@ fn medicare_part_d_2006_2007_corridor() {
     ])
     .beyond_last_band(BeyondLastBand::Payer);
     let s = two.settle(t, money("1100000"), None).unwrap();
-    assert_eq!((s.provider_share, s.payer_share), (money("31250"), money("68750")));
+    assert_eq!(
+        (s.provider_share, s.payer_share),
+        (money("31250"), money("68750"))
+    );
 }
 
 #[test]
@@ -200,17 +227,34 @@ fn wraparound_milwaukee_is_fully_at_risk() {
 #[test]
 fn corridor_errors_are_typed() {
     let out = evaluate(&json!({"kind": "corridor.settle", "target": "1.00", "actual": "1.00"}));
-    assert_eq!((out["error"]["kind"].as_str(), out["error"]["field"].as_str()), (Some("missing_field"), Some("corridor")));
-    let out = evaluate(&json!({"kind": "corridor.settle", "program": "commonworks-1998", "target": "100000.00", "actual": "1.00"}));
+    assert_eq!(
+        (
+            out["error"]["kind"].as_str(),
+            out["error"]["field"].as_str()
+        ),
+        (Some("missing_field"), Some("corridor"))
+    );
+    let out = evaluate(
+        &json!({"kind": "corridor.settle", "program": "commonworks-1998", "target": "100000.00", "actual": "1.00"}),
+    );
     assert_eq!(out["error"]["kind"], "missing_parameter");
     assert_eq!(out["error"]["field"], "as_of");
-    let out = evaluate(&json!({"kind": "corridor.settle", "program": "commonworks-1998", "as_of": "1999-07-15", "target": 100000, "actual": "1.00"}));
+    let out = evaluate(
+        &json!({"kind": "corridor.settle", "program": "commonworks-1998", "as_of": "1999-07-15", "target": 100000, "actual": "1.00"}),
+    );
     assert_eq!(out["error"]["kind"], "not_a_decimal_string");
-    let out = evaluate(&json!({"kind": "corridor.settle", "target": "100.00", "actual": "1.00",
-        "corridor": {"bands": [{"up_to": "3%", "provider_share_of_losses": "-10%", "provider_share_of_gains": "100%"}]}}));
+    let out = evaluate(
+        &json!({"kind": "corridor.settle", "target": "100.00", "actual": "1.00",
+        "corridor": {"bands": [{"up_to": "3%", "provider_share_of_losses": "-10%", "provider_share_of_gains": "100%"}]}}),
+    );
     assert_eq!(out["error"]["kind"], "negative_amount");
-    assert_eq!(out["error"]["field"], "corridor.bands[0].provider_share_of_losses");
-    let out = evaluate(&json!({"kind": "corridor.settle", "program": "wraparound-milwaukee", "phase_in_start": "1998-07-01", "target": "100.00", "actual": "1.00"}));
+    assert_eq!(
+        out["error"]["field"],
+        "corridor.bands[0].provider_share_of_losses"
+    );
+    let out = evaluate(
+        &json!({"kind": "corridor.settle", "program": "wraparound-milwaukee", "phase_in_start": "1998-07-01", "target": "100.00", "actual": "1.00"}),
+    );
     assert_eq!(out["error"]["field"], "phase_in_start");
 }
 
@@ -218,11 +262,16 @@ fn corridor_errors_are_typed() {
 fn the_preset_matches_the_builder() {
     let p = Program::builtin("commonworks-1998").unwrap();
     let from_preset: Corridor = p.require_section("corridor").unwrap();
-    assert_eq!(from_preset, Corridor::commonworks("1998-10-01".parse().unwrap()));
+    assert_eq!(
+        from_preset,
+        Corridor::commonworks("1998-10-01".parse().unwrap())
+    );
     let savings: SavingsRule = p.require_section("savings").unwrap();
     assert_eq!(savings, SavingsRule::commonworks());
     assert_eq!(
-        p.citations["corridor.phase_in.phases[2].bands[0].up_to"].source.as_deref(),
+        p.citations["corridor.phase_in.phases[2].bands[0].up_to"]
+            .source
+            .as_deref(),
         Some("001_f8713068464777ee.txt")
     );
     assert!(p.citations["corridor.phase_in.start"].choice.is_some());
@@ -236,9 +285,19 @@ fn trace_cites_the_source_and_the_choices() {
     }));
     let steps = out["trace"].as_array().unwrap();
     let sources: Vec<&str> = steps.iter().filter_map(|s| s["source"].as_str()).collect();
-    assert!(sources.iter().any(|s| s.starts_with("choice: The source does not date")), "{sources:?}");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.starts_with("choice: The source does not date")),
+        "{sources:?}"
+    );
     assert!(sources.contains(&"001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"));
-    assert!(sources.iter().any(|s| s.starts_with("choice: The lead agency 'is responsible")), "{sources:?}");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.starts_with("choice: The lead agency 'is responsible")),
+        "{sources:?}"
+    );
 }
 
 #[test]
@@ -292,7 +351,9 @@ fn savings_errors_are_typed() {
     }));
     assert_eq!(out["error"]["kind"], "invalid_request");
     assert_eq!(out["error"]["field"], "savings.recipients");
-    let out = evaluate(&json!({"kind": "savings.distribute", "program": "commonworks-1998", "payments": "-1.00", "costs": "0"}));
+    let out = evaluate(
+        &json!({"kind": "savings.distribute", "program": "commonworks-1998", "payments": "-1.00", "costs": "0"}),
+    );
     assert_eq!(out["error"]["kind"], "negative_amount");
     assert_eq!(out["error"]["field"], "payments");
 }

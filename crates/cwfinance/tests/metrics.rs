@@ -33,9 +33,18 @@ impl Builder {
         let county = ds.counties.intern("Greene");
         let circuit = ds.circuits.intern("31");
         let region = ds.regions.intern("Springfield");
-        let p1 = ds.providers.push("P1", "Provider One", ProviderKind::Contractor, Some(region));
-        let p2 = ds.providers.push("P2", "Provider Two", ProviderKind::Contractor, Some(region));
-        ds.providers.push("P3", "Provider Three", ProviderKind::Contractor, Some(region));
+        let p1 = ds
+            .providers
+            .push("P1", "Provider One", ProviderKind::Contractor, Some(region));
+        let p2 = ds
+            .providers
+            .push("P2", "Provider Two", ProviderKind::Contractor, Some(region));
+        ds.providers.push(
+            "P3",
+            "Provider Three",
+            ProviderKind::Contractor,
+            Some(region),
+        );
         let worker = |provider| Worker {
             provider,
             role: WorkerRole::CaseManager,
@@ -46,14 +55,29 @@ impl Builder {
         };
         let w1 = ds.workers.push("W1", worker(p1));
         let w2 = ds.workers.push("W2", worker(p2));
-        Builder { ds, county, circuit, region, p1, p2, w1, w2 }
+        Builder {
+            ds,
+            county,
+            circuit,
+            region,
+            p1,
+            p2,
+            w1,
+            w2,
+        }
     }
 
     fn child(&mut self, id: &str, birth: Day) -> ChildIx {
         self.ds.children.push(id, birth)
     }
 
-    fn episode(&mut self, child: ChildIx, removal: Day, exit: Option<Day>, reason: Option<ExitReason>) {
+    fn episode(
+        &mut self,
+        child: ChildIx,
+        removal: Day,
+        exit: Option<Day>,
+        reason: Option<ExitReason>,
+    ) {
         self.ds.episodes.push(Episode {
             child,
             removal,
@@ -65,16 +89,40 @@ impl Builder {
         });
     }
 
-    fn assign(&mut self, child: ChildIx, provider: ProviderIx, worker: WorkerIx, start: Day, end: Option<Day>) {
-        self.ds.assignments.push(Assignment { child, provider, worker, start, end });
+    fn assign(
+        &mut self,
+        child: ChildIx,
+        provider: ProviderIx,
+        worker: WorkerIx,
+        start: Day,
+        end: Option<Day>,
+    ) {
+        self.ds.assignments.push(Assignment {
+            child,
+            provider,
+            worker,
+            start,
+            end,
+        });
     }
 
     fn visit(&mut self, child: ChildIx, date: Day, kind: VisitKind, parent: Option<ParentIx>) {
-        self.ds.visits.push(Visit { child, date, kind, parent, entered: None });
+        self.ds.visits.push(Visit {
+            child,
+            date,
+            kind,
+            parent,
+            entered: None,
+        });
     }
 
     fn report(&mut self, child: ChildIx, date: Day, substantiated: bool) {
-        self.ds.reports.push(Report { child, date, substantiated, entered: None });
+        self.ds.reports.push(Report {
+            child,
+            date,
+            substantiated,
+            entered: None,
+        });
     }
 
     fn run(mut self, first: Day, count: u32, options: &MeasureOptions) -> Measurement {
@@ -108,7 +156,12 @@ fn worker_child_visits_for_a_child_crossing_a_quarter() {
     let (p1, p2, w1, w2) = (b.p1, b.p2, b.w1, b.w2);
     b.assign(a, p1, w1, d(2024, 5, 15), Some(d(2024, 8, 1)));
     b.assign(a, p2, w2, d(2024, 8, 1), None);
-    for date in [d(2024, 5, 20), d(2024, 6, 10), d(2024, 7, 5), d(2024, 9, 30)] {
+    for date in [
+        d(2024, 5, 20),
+        d(2024, 6, 10),
+        d(2024, 7, 5),
+        d(2024, 9, 30),
+    ] {
         b.visit(a, date, VisitKind::WorkerChild, None);
     }
     let ds_any = {
@@ -127,16 +180,29 @@ fn worker_child_visits_for_a_child_crossing_a_quarter() {
     assert_eq!(prov(&m, "P1", 1, MetricId::WorkerChildVisits), (1, 1));
     assert_eq!(prov(&m, "P2", 1, MetricId::WorkerChildVisits), (1, 2));
     // The county, circuit and region carry the same counts as the system.
-    assert_eq!(m.count(Level::County, 0, 1, MetricId::WorkerChildVisits), Some((2, 3)));
-    assert_eq!(m.count(Level::Region, 0, 1, MetricId::WorkerChildVisits), Some((2, 3)));
+    assert_eq!(
+        m.count(Level::County, 0, 1, MetricId::WorkerChildVisits),
+        Some((2, 3))
+    );
+    assert_eq!(
+        m.count(Level::Region, 0, 1, MetricId::WorkerChildVisits),
+        Some((2, 3))
+    );
 
     // With any day in care counting, May counts too (visit on May 20): Q2 is 2 of 2.
     let mut ds = ds_any;
     ds.finalize();
-    let periods = PeriodSpec { granularity: Granularity::Quarter, first: d(2024, 4, 1).date(), count: 1 }
-        .periods()
-        .unwrap();
-    let any = MeasureOptions { partial_month: PartialMonthRule::AnyDay, ..MeasureOptions::default() };
+    let periods = PeriodSpec {
+        granularity: Granularity::Quarter,
+        first: d(2024, 4, 1).date(),
+        count: 1,
+    }
+    .periods()
+    .unwrap();
+    let any = MeasureOptions {
+        partial_month: PartialMonthRule::AnyDay,
+        ..MeasureOptions::default()
+    };
     let m = measure(&ds, &periods, &any).unwrap();
     assert_eq!(sys(&m, 0, MetricId::WorkerChildVisits), (2, 2));
 }
@@ -148,8 +214,16 @@ fn parent_visits_respect_court_orders() {
     b.episode(a, d(2024, 1, 1), None, None);
     let pa = b.ds.parent_ids.intern("PA");
     let pb = b.ds.parent_ids.intern("PB");
-    b.ds.parents.push(ParentLink { child: a, parent: pa, visits_allowed: true });
-    b.ds.parents.push(ParentLink { child: a, parent: pb, visits_allowed: false });
+    b.ds.parents.push(ParentLink {
+        child: a,
+        parent: pa,
+        visits_allowed: true,
+    });
+    b.ds.parents.push(ParentLink {
+        child: a,
+        parent: pb,
+        visits_allowed: false,
+    });
     b.visit(a, d(2024, 7, 9), VisitKind::ParentChild, Some(pa));
     b.visit(a, d(2024, 7, 9), VisitKind::WorkerParent, Some(pa));
     b.visit(a, d(2024, 8, 19), VisitKind::WorkerParent, Some(pb));
@@ -161,8 +235,15 @@ fn parent_visits_respect_court_orders() {
     // Worker/parent: both parents, 3 months = 6 parent-months; July PA and August PB: 2 of 6.
     assert_eq!(sys(&m, 0, MetricId::WorkerParentVisits), (2, 6));
     // No provider assigned: counted for the system, reported as an exclusion for providers.
-    assert_eq!(m.exclusions(0, MetricId::WorkerChildVisits).get("no_provider_assigned"), Some(&3));
-    let eligible_only = MeasureOptions { worker_parent_visits_eligible_only: true, ..MeasureOptions::default() };
+    assert_eq!(
+        m.exclusions(0, MetricId::WorkerChildVisits)
+            .get("no_provider_assigned"),
+        Some(&3)
+    );
+    let eligible_only = MeasureOptions {
+        worker_parent_visits_eligible_only: true,
+        ..MeasureOptions::default()
+    };
     let m = b2.run(d(2024, 7, 1), 1, &eligible_only);
     // Only PA: 1 of 3.
     assert_eq!(sys(&m, 0, MetricId::WorkerParentVisits), (1, 3));
@@ -202,15 +283,32 @@ fn hcy_exam_within_30_days() {
     let e = b.child("E", d(2015, 1, 1));
     // C: removed June 20, exam July 20 = day 30: on time; deadline July 20 is in Q3.
     b.episode(c, d(2024, 6, 20), None, None);
-    b.ds.hcy_exams.push(HcyExam { child: c, date: d(2024, 7, 20), entered: None });
+    b.ds.hcy_exams.push(HcyExam {
+        child: c,
+        date: d(2024, 7, 20),
+        entered: None,
+    });
     // D: removed July 1, exam August 1 = day 31: late.
     b.episode(dd, d(2024, 7, 1), None, None);
-    b.ds.hcy_exams.push(HcyExam { child: dd, date: d(2024, 8, 1), entered: None });
+    b.ds.hcy_exams.push(HcyExam {
+        child: dd,
+        date: d(2024, 8, 1),
+        entered: None,
+    });
     // E: removed July 5, home July 15 without an exam: left out.
-    b.episode(e, d(2024, 7, 5), Some(d(2024, 7, 15)), Some(ExitReason::Reunification));
+    b.episode(
+        e,
+        d(2024, 7, 5),
+        Some(d(2024, 7, 15)),
+        Some(ExitReason::Reunification),
+    );
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
     assert_eq!(sys(&m, 0, MetricId::HcyExamWithin30Days), (1, 2));
-    assert_eq!(m.exclusions(0, MetricId::HcyExamWithin30Days).get("exited_before_exam_deadline"), Some(&1));
+    assert_eq!(
+        m.exclusions(0, MetricId::HcyExamWithin30Days)
+            .get("exited_before_exam_deadline"),
+        Some(&1)
+    );
 }
 
 #[test]
@@ -220,12 +318,27 @@ fn reentry_within_12_months_of_exit() {
     let g = b.child("G", d(2012, 1, 1));
     let h = b.child("H", d(2012, 1, 1));
     // F: home 2023-08-10, back 2024-03-01: follow-up ends 2024-08-10, in Q3: re-entered.
-    b.episode(f, d(2023, 1, 1), Some(d(2023, 8, 10)), Some(ExitReason::Reunification));
+    b.episode(
+        f,
+        d(2023, 1, 1),
+        Some(d(2023, 8, 10)),
+        Some(ExitReason::Reunification),
+    );
     b.episode(f, d(2024, 3, 1), None, None);
     // G: adopted: not followed up.
-    b.episode(g, d(2022, 1, 1), Some(d(2023, 7, 1)), Some(ExitReason::Adoption));
+    b.episode(
+        g,
+        d(2022, 1, 1),
+        Some(d(2023, 7, 1)),
+        Some(ExitReason::Adoption),
+    );
     // H: guardianship 2023-09-30, no return: follow-up ends 2024-09-30, in Q3.
-    b.episode(h, d(2022, 1, 1), Some(d(2023, 9, 30)), Some(ExitReason::Guardianship));
+    b.episode(
+        h,
+        d(2022, 1, 1),
+        Some(d(2023, 9, 30)),
+        Some(ExitReason::Guardianship),
+    );
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
     // 1 of 2 = 50%.
     assert_eq!(sys(&m, 0, MetricId::ReentryWithin12Months), (1, 2));
@@ -250,8 +363,14 @@ fn caseload_changes_count_distinct_workers() {
     // I (2.7 years in care) had W1, W2, W1 again: 2 distinct workers for 1 child.
     assert_eq!(sys(&m, 0, MetricId::CaseloadChanges12MonthsOrMore), (2, 1));
     // Attributed to the provider on the last day: A -> P2, I -> P1.
-    assert_eq!(prov(&m, "P2", 0, MetricId::CaseloadChangesUnder12Months), (2, 1));
-    assert_eq!(prov(&m, "P1", 0, MetricId::CaseloadChanges12MonthsOrMore), (2, 1));
+    assert_eq!(
+        prov(&m, "P2", 0, MetricId::CaseloadChangesUnder12Months),
+        (2, 1)
+    );
+    assert_eq!(
+        prov(&m, "P1", 0, MetricId::CaseloadChanges12MonthsOrMore),
+        (2, 1)
+    );
 }
 
 #[test]
@@ -264,16 +383,54 @@ fn residential_days_training_and_supervision() {
     let k = b.child("K", d(2012, 1, 1));
     b.episode(k, d(2024, 1, 1), None, None);
     b.assign(k, p2, w2, d(2024, 1, 1), None);
-    b.ds.placements.push(Placement { child: j, setting: PlacementSetting::FamilyFoster, start: d(2024, 1, 1), end: Some(d(2024, 8, 1)), entered: None });
-    b.ds.placements.push(Placement { child: j, setting: PlacementSetting::Residential, start: d(2024, 8, 1), end: Some(d(2024, 8, 11)), entered: None });
-    b.ds.placements.push(Placement { child: j, setting: PlacementSetting::FamilyFoster, start: d(2024, 8, 11), end: None, entered: None });
+    b.ds.placements.push(Placement {
+        child: j,
+        setting: PlacementSetting::FamilyFoster,
+        start: d(2024, 1, 1),
+        end: Some(d(2024, 8, 1)),
+        entered: None,
+    });
+    b.ds.placements.push(Placement {
+        child: j,
+        setting: PlacementSetting::Residential,
+        start: d(2024, 8, 1),
+        end: Some(d(2024, 8, 11)),
+        entered: None,
+    });
+    b.ds.placements.push(Placement {
+        child: j,
+        setting: PlacementSetting::FamilyFoster,
+        start: d(2024, 8, 11),
+        end: None,
+        entered: None,
+    });
     // Supervisor S (P1, trained) supervises W1 (trained on the last day) and W3 (P1, untrained,
     // carrying no child). W2 (P2) is trained after the quarter and has no supervisor.
-    let s = b.ds.workers.push("S", Worker { provider: p1, role: WorkerRole::Supervisor, supervisor: None, trauma_trained: Some(d(2024, 1, 1)), hired: None, left: None });
+    let s = b.ds.workers.push(
+        "S",
+        Worker {
+            provider: p1,
+            role: WorkerRole::Supervisor,
+            supervisor: None,
+            trauma_trained: Some(d(2024, 1, 1)),
+            hired: None,
+            left: None,
+        },
+    );
     b.ds.workers.supervisor[w1.index()] = Some(s);
     b.ds.workers.trauma_trained[w1.index()] = Some(d(2024, 9, 30));
     b.ds.workers.trauma_trained[w2.index()] = Some(d(2024, 10, 5));
-    b.ds.workers.push("W3", Worker { provider: p1, role: WorkerRole::CaseManager, supervisor: Some(s), trauma_trained: None, hired: None, left: None });
+    b.ds.workers.push(
+        "W3",
+        Worker {
+            provider: p1,
+            role: WorkerRole::CaseManager,
+            supervisor: Some(s),
+            trauma_trained: None,
+            hired: None,
+            left: None,
+        },
+    );
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
     // Residential: J 10 of 92 days; K 0 of 92: system 10 of 184 = 5.43%; P1 10 of 92 = 10.87%.
     assert_eq!(sys(&m, 0, MetricId::ResidentialPlacement), (10, 184));
@@ -287,16 +444,27 @@ fn residential_days_training_and_supervision() {
     // 1 / 1; P2's W2 has no supervisor: 1 / 0, no value.
     assert_eq!(prov(&m, "P1", 0, MetricId::SupervisorRatio), (1, 1));
     assert_eq!(prov(&m, "P2", 0, MetricId::SupervisorRatio), (1, 0));
-    assert_eq!(MetricId::SupervisorRatio.definition().unit.value(1, 0), None);
+    assert_eq!(
+        MetricId::SupervisorRatio.definition().unit.value(1, 0),
+        None
+    );
 }
 
 #[test]
 fn timely_permanency_by_goal() {
     let mut b = Builder::new();
-    let goal = |b: &mut Builder, child, goal, date| b.ds.permanency_goals.push(PermanencyGoal { child, goal, date });
+    let goal = |b: &mut Builder, child, goal, date| {
+        b.ds.permanency_goals
+            .push(PermanencyGoal { child, goal, date })
+    };
     // K: reunification goal, home 2024-08-15 before the 12-month deadline 2024-09-01: timely.
     let k = b.child("K", d(2015, 1, 1));
-    b.episode(k, d(2023, 9, 1), Some(d(2024, 8, 15)), Some(ExitReason::Reunification));
+    b.episode(
+        k,
+        d(2023, 9, 1),
+        Some(d(2024, 8, 15)),
+        Some(ExitReason::Reunification),
+    );
     goal(&mut b, k, Goal::Reunification, d(2023, 10, 1));
     // M: guardianship goal, removed 2022-08-01, deadline 2024-02-01 passed in care: counted in Q1.
     let mm = b.child("M", d(2015, 1, 1));
@@ -304,17 +472,31 @@ fn timely_permanency_by_goal() {
     goal(&mut b, mm, Goal::Guardianship, d(2022, 9, 1));
     // N: reunification goal but exit to guardianship on 2024-07-20: not the goal.
     let n = b.child("N", d(2015, 1, 1));
-    b.episode(n, d(2024, 1, 10), Some(d(2024, 7, 20)), Some(ExitReason::Guardianship));
+    b.episode(
+        n,
+        d(2024, 1, 10),
+        Some(d(2024, 7, 20)),
+        Some(ExitReason::Guardianship),
+    );
     goal(&mut b, n, Goal::Reunification, d(2024, 2, 1));
     // O: APPLA has no timeframe: left out (counted when it ends in Q3).
     let o = b.child("O", d(2008, 1, 1));
-    b.episode(o, d(2023, 1, 1), Some(d(2024, 9, 1)), Some(ExitReason::Emancipation));
+    b.episode(
+        o,
+        d(2023, 1, 1),
+        Some(d(2024, 9, 1)),
+        Some(ExitReason::Emancipation),
+    );
     goal(&mut b, o, Goal::Appla, d(2023, 2, 1));
     let m = b.run(d(2024, 1, 1), 3, &MeasureOptions::default());
     // Q1 (period 0): M's deadline: 0 of 1. Q3 (period 2): K yes, N no: 1 of 2.
     assert_eq!(sys(&m, 0, MetricId::TimelyPermanency), (0, 1));
     assert_eq!(sys(&m, 2, MetricId::TimelyPermanency), (1, 2));
-    assert_eq!(m.exclusions(2, MetricId::TimelyPermanency).get("goal_without_timeframe"), Some(&1));
+    assert_eq!(
+        m.exclusions(2, MetricId::TimelyPermanency)
+            .get("goal_without_timeframe"),
+        Some(&1)
+    );
 }
 
 #[test]
@@ -322,28 +504,64 @@ fn cfsr_permanency_for_entries_with_trial_home_visit() {
     let mut b = Builder::new();
     // Period 2024Q3: the entry cohort is 2022-10-01..2023-10-01.
     let p = b.child("P", d(2015, 1, 1));
-    b.episode(p, d(2023, 1, 5), Some(d(2023, 11, 1)), Some(ExitReason::Reunification));
+    b.episode(
+        p,
+        d(2023, 1, 5),
+        Some(d(2023, 11, 1)),
+        Some(ExitReason::Reunification),
+    );
     let q = b.child("Q", d(2015, 1, 1));
-    b.episode(q, d(2023, 2, 1), Some(d(2023, 2, 5)), Some(ExitReason::Reunification)); // 4 days
+    b.episode(
+        q,
+        d(2023, 2, 1),
+        Some(d(2023, 2, 5)),
+        Some(ExitReason::Reunification),
+    ); // 4 days
     let r = b.child("R", d(2005, 1, 1));
     b.episode(r, d(2023, 3, 1), None, None); // 18 at entry
     // S: on a trial home visit from 2024-01-10, discharged 2024-06-01 (past the 12 months
     // ending 2024-04-01); the visit lasted over 30 days, so the discharge counts on 2024-02-09.
     let s = b.child("S", d(2015, 1, 1));
-    b.episode(s, d(2023, 4, 1), Some(d(2024, 6, 1)), Some(ExitReason::Reunification));
-    b.ds.placements.push(Placement { child: s, setting: PlacementSetting::FamilyFoster, start: d(2023, 4, 1), end: Some(d(2024, 1, 10)), entered: None });
-    b.ds.placements.push(Placement { child: s, setting: PlacementSetting::TrialHomeVisit, start: d(2024, 1, 10), end: Some(d(2024, 6, 1)), entered: None });
+    b.episode(
+        s,
+        d(2023, 4, 1),
+        Some(d(2024, 6, 1)),
+        Some(ExitReason::Reunification),
+    );
+    b.ds.placements.push(Placement {
+        child: s,
+        setting: PlacementSetting::FamilyFoster,
+        start: d(2023, 4, 1),
+        end: Some(d(2024, 1, 10)),
+        entered: None,
+    });
+    b.ds.placements.push(Placement {
+        child: s,
+        setting: PlacementSetting::TrialHomeVisit,
+        start: d(2024, 1, 10),
+        end: Some(d(2024, 6, 1)),
+        entered: None,
+    });
     let t = b.child("T", d(2015, 1, 1));
     b.episode(t, d(2023, 5, 1), None, None);
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
     // P and S reach permanency within 12 months; T does not: 2 of 3.
     assert_eq!(sys(&m, 0, MetricId::CfsrPermanency12MonthsEntries), (2, 3));
     let ex = m.exclusions(0, MetricId::CfsrPermanency12MonthsEntries);
-    assert_eq!((ex.get("stay_under_min_days"), ex.get("entered_at_18_or_older")), (Some(&1), Some(&1)));
+    assert_eq!(
+        (
+            ex.get("stay_under_min_days"),
+            ex.get("entered_at_18_or_older")
+        ),
+        (Some(&1), Some(&1))
+    );
     // Without the adjustment (a 400-day threshold), S is late: 1 of 3.
     let mut b2 = Builder::new();
     b2.ds = m_dataset_for_thv();
-    let late = MeasureOptions { trial_home_visit_days: 400, ..MeasureOptions::default() };
+    let late = MeasureOptions {
+        trial_home_visit_days: 400,
+        ..MeasureOptions::default()
+    };
     let m2 = b2.run(d(2024, 7, 1), 1, &late);
     assert_eq!(sys(&m2, 0, MetricId::CfsrPermanency12MonthsEntries), (0, 1));
 }
@@ -351,8 +569,19 @@ fn cfsr_permanency_for_entries_with_trial_home_visit() {
 fn m_dataset_for_thv() -> Dataset {
     let mut b = Builder::new();
     let s = b.child("S", d(2015, 1, 1));
-    b.episode(s, d(2023, 4, 1), Some(d(2024, 6, 1)), Some(ExitReason::Reunification));
-    b.ds.placements.push(Placement { child: s, setting: PlacementSetting::TrialHomeVisit, start: d(2024, 1, 10), end: Some(d(2024, 6, 1)), entered: None });
+    b.episode(
+        s,
+        d(2023, 4, 1),
+        Some(d(2024, 6, 1)),
+        Some(ExitReason::Reunification),
+    );
+    b.ds.placements.push(Placement {
+        child: s,
+        setting: PlacementSetting::TrialHomeVisit,
+        start: d(2024, 1, 10),
+        end: Some(d(2024, 6, 1)),
+        entered: None,
+    });
     b.ds
 }
 
@@ -362,14 +591,29 @@ fn cfsr_in_care_12_23_and_24_plus_reentry_stability_recurrence() {
     // Period 2024Q3; first day of its 12 months: 2023-10-01.
     // A1: in care since 2022-06-01 (16 months on 2023-10-01), adopted 2024-05-01: 12-23, yes.
     let a1 = b.child("A1", d(2015, 1, 1));
-    b.episode(a1, d(2022, 6, 1), Some(d(2024, 5, 1)), Some(ExitReason::Adoption));
+    b.episode(
+        a1,
+        d(2022, 6, 1),
+        Some(d(2024, 5, 1)),
+        Some(ExitReason::Adoption),
+    );
     // A2: since 2021-01-01 (33 months), still in care: 24+, no.
     let a2 = b.child("A2", d(2015, 1, 1));
     b.episode(a2, d(2021, 1, 1), None, None);
     // V: entered 2022-01-01 (re-entry cohort 2021-10-01..2022-10-01), home 2022-06-01, back 2023-01-01.
     let v = b.child("V", d(2015, 1, 1));
-    b.episode(v, d(2022, 1, 1), Some(d(2022, 6, 1)), Some(ExitReason::Reunification));
-    b.episode(v, d(2023, 1, 1), Some(d(2023, 3, 1)), Some(ExitReason::Reunification));
+    b.episode(
+        v,
+        d(2022, 1, 1),
+        Some(d(2022, 6, 1)),
+        Some(ExitReason::Reunification),
+    );
+    b.episode(
+        v,
+        d(2023, 1, 1),
+        Some(d(2023, 3, 1)),
+        Some(ExitReason::Reunification),
+    );
     // W: entered 2024-01-01; foster, runaway, back to foster (not a move), relative (move),
     // group home (move): 2 moves in 274 days.
     let w = b.child("W", d(2015, 1, 1));
@@ -381,7 +625,13 @@ fn cfsr_in_care_12_23_and_24_plus_reentry_stability_recurrence() {
         (PlacementSetting::Relative, d(2024, 5, 1)),
         (PlacementSetting::GroupHome, d(2024, 9, 1)),
     ] {
-        b.ds.placements.push(Placement { child: w, setting, start, end: None, entered: None });
+        b.ds.placements.push(Placement {
+            child: w,
+            setting,
+            start,
+            end: None,
+            entered: None,
+        });
     }
     // Placements must not overlap in loaded data; built by hand, give each an end.
     let ends = [d(2024, 3, 1), d(2024, 3, 5), d(2024, 5, 1), d(2024, 9, 1)];
@@ -420,25 +670,55 @@ fn sentinel_events_data_entry_and_returns() {
         (d(2024, 7, 10), Some(d(2024, 7, 15))),
         (d(2024, 7, 20), None),
     ] {
-        b.ds.sentinel_events.push(SentinelEvent { child: a, kind: SentinelKind::Elopement, occurred, reported });
+        b.ds.sentinel_events.push(SentinelEvent {
+            child: a,
+            kind: SentinelKind::Elopement,
+            occurred,
+            reported,
+        });
     }
     for (date, entered) in [
         (d(2024, 7, 31), Some(d(2024, 8, 15))),
         (d(2024, 8, 1), Some(d(2024, 9, 16))),
         (d(2024, 8, 2), None),
     ] {
-        b.ds.visits.push(Visit { child: a, date, kind: VisitKind::WorkerChild, parent: None, entered });
+        b.ds.visits.push(Visit {
+            child: a,
+            date,
+            kind: VisitKind::WorkerChild,
+            parent: None,
+            entered,
+        });
     }
-    b.ds.case_returns.push(CaseReturn { child: a, provider: p1, date: d(2024, 8, 1), reason: ReturnReason::CatastrophicCost, cost: Some("12500.50".parse().unwrap()) });
-    b.ds.case_returns.push(CaseReturn { child: a, provider: p1, date: d(2024, 9, 1), reason: ReturnReason::CourtOrder, cost: None });
+    b.ds.case_returns.push(CaseReturn {
+        child: a,
+        provider: p1,
+        date: d(2024, 8, 1),
+        reason: ReturnReason::CatastrophicCost,
+        cost: Some("12500.50".parse().unwrap()),
+    });
+    b.ds.case_returns.push(CaseReturn {
+        child: a,
+        provider: p1,
+        date: d(2024, 9, 1),
+        reason: ReturnReason::CourtOrder,
+        cost: None,
+    });
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
     // Reported the next day: on time; 5 days: late; never: late. 1 of 3.
     assert_eq!(sys(&m, 0, MetricId::SentinelEventTimeliness), (1, 3));
     // July 31 entered Aug 15 (the deadline): on time; Aug 1 entered Sep 16: late. 1 of 2.
     assert_eq!(sys(&m, 0, MetricId::TimelyDataEntry), (1, 2));
-    assert_eq!(m.exclusions(0, MetricId::TimelyDataEntry).get("no_entry_date"), Some(&1));
+    assert_eq!(
+        m.exclusions(0, MetricId::TimelyDataEntry)
+            .get("no_entry_date"),
+        Some(&1)
+    );
     // Returns: $12,500.50 over 2 cases.
-    assert_eq!(prov(&m, "P1", 0, MetricId::CatastrophicReturns), (1_250_050, 2));
+    assert_eq!(
+        prov(&m, "P1", 0, MetricId::CatastrophicReturns),
+        (1_250_050, 2)
+    );
 }
 
 #[test]
@@ -449,18 +729,35 @@ fn empty_provider_and_zero_denominators_are_not_scored() {
     b.episode(a, d(2024, 1, 1), None, None);
     b.assign(a, p1, w1, d(2024, 1, 1), None);
     let m = b.run(d(2024, 7, 1), 1, &MeasureOptions::default());
-    let values = published_values(&m, &[Level::Provider], &[], &SuppressionOptions { min_denominator: 0, complementary: false });
+    let values = published_values(
+        &m,
+        &[Level::Provider],
+        &[],
+        &SuppressionOptions {
+            min_denominator: 0,
+            complementary: false,
+        },
+    );
     // P3 has no children: every count is zero and no value except the returns' $0.00.
     let p3: Vec<_> = values.iter().filter(|v| v.unit == "P3").collect();
     assert_eq!(p3.len(), MetricId::ALL.len());
     assert!(p3.iter().all(|v| v.denominator == Some(0)));
-    assert!(p3.iter().all(|v| v.value.is_none() || v.metric == MetricId::CatastrophicReturns));
+    assert!(
+        p3.iter()
+            .all(|v| v.value.is_none() || v.metric == MetricId::CatastrophicReturns)
+    );
     let mut unit = UnitValues::new("P3").region("Springfield");
     for v in &p3 {
         unit.values.insert(v.metric, v.value.clone());
     }
     let goals = Goals::in_force("2024-09-30".parse().unwrap()).unwrap();
-    let card = score_unit(&unit, &goals, &ScoreOptions::default(), &mut cwfinance::Trace::disabled()).unwrap();
+    let card = score_unit(
+        &unit,
+        &goals,
+        &ScoreOptions::default(),
+        &mut cwfinance::Trace::disabled(),
+    )
+    .unwrap();
     assert!(card.items.iter().all(|i| !i.scored));
     assert_eq!(card.goals_met, None);
     assert_eq!(card.total.to_string(), "0%");
@@ -481,7 +778,15 @@ fn small_cells_are_suppressed_with_a_complement() {
     let mut add = |ds: &mut Dataset, county, circuit, removal: Day| {
         n += 1;
         let c = ds.children.push(&format!("C{n}"), d(2015, 1, 1));
-        ds.episodes.push(Episode { child: c, removal, exit: None, exit_reason: None, county, circuit, region });
+        ds.episodes.push(Episode {
+            child: c,
+            removal,
+            exit: None,
+            exit_reason: None,
+            county,
+            circuit,
+            region,
+        });
     };
     for _ in 0..5 {
         add(&mut ds, ca, circuit, d(2024, 1, 1)); // 3 child-months each in Q3: 15
@@ -491,21 +796,42 @@ fn small_cells_are_suppressed_with_a_complement() {
         add(&mut ds, cc, circuit2, d(2024, 1, 1)); // 12
     }
     ds.finalize();
-    let periods = PeriodSpec { granularity: Granularity::Quarter, first: d(2024, 7, 1).date(), count: 1 }.periods().unwrap();
+    let periods = PeriodSpec {
+        granularity: Granularity::Quarter,
+        first: d(2024, 7, 1).date(),
+        count: 1,
+    }
+    .periods()
+    .unwrap();
     let m = measure(&ds, &periods, &MeasureOptions::default()).unwrap();
-    let vals = published_values(&m, &Level::ALL, &[MetricId::WorkerChildVisits], &SuppressionOptions::default());
-    let get = |level, unit: &str| vals.iter().find(|v| v.level == level && v.unit == unit).unwrap();
+    let vals = published_values(
+        &m,
+        &Level::ALL,
+        &[MetricId::WorkerChildVisits],
+        &SuppressionOptions::default(),
+    );
+    let get = |level, unit: &str| {
+        vals.iter()
+            .find(|v| v.level == level && v.unit == unit)
+            .unwrap()
+    };
     // System 28, circuit 31 = 16 (A 15 + B 1), circuit 32 = 12 (C 12).
     assert_eq!(get(Level::System, "system").denominator, Some(28));
     assert_eq!(get(Level::County, "B").suppressed, Some(Reason::Primary));
     // A is B's only sibling: hidden too, else 16 - 15 = 1.
-    assert_eq!(get(Level::County, "A").suppressed, Some(Reason::Complementary));
+    assert_eq!(
+        get(Level::County, "A").suppressed,
+        Some(Reason::Complementary)
+    );
     assert_eq!(get(Level::County, "C").suppressed, None);
     assert_eq!(get(Level::Circuit, "31").suppressed, None);
 }
 
 fn vector(kind: &str, name: &str) -> Value {
-    let path = format!("{}/../../tests/vectors/{kind}/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../tests/vectors/{kind}/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -518,23 +844,46 @@ fn measure_vector_figures_by_hand() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|r| r["period"] == period && r["level"] == level && r["unit"] == unit && r["metric"] == metric)
+            .find(|r| {
+                r["period"] == period
+                    && r["level"] == level
+                    && r["unit"] == unit
+                    && r["metric"] == metric
+            })
             .cloned()
             .unwrap_or(Value::Null)
     };
     // C1 removed 2024-05-15 (crosses into Q3); visits June 10, July 5, Sept 30.
     // Q2: June only (May partial): 1 of 1. Q3: July, Sept of 3 months: 2 of 3 = 66.67%.
-    assert_eq!(find("2024Q2", "system", "system", "worker_child_visits")["value"], "100%");
-    assert_eq!(find("2024Q3", "system", "system", "worker_child_visits")["value"], "66.67%");
+    assert_eq!(
+        find("2024Q2", "system", "system", "worker_child_visits")["value"],
+        "100%"
+    );
+    assert_eq!(
+        find("2024Q3", "system", "system", "worker_child_visits")["value"],
+        "66.67%"
+    );
     // July with FCCM1; Aug and Sept with CD (assigned from Aug 1): FCCM1 1/1, CD 1/2.
-    assert_eq!(find("2024Q3", "provider", "FCCM1", "worker_child_visits")["value"], "100%");
-    assert_eq!(find("2024Q3", "provider", "CD", "worker_child_visits")["value"], "50%");
+    assert_eq!(
+        find("2024Q3", "provider", "FCCM1", "worker_child_visits")["value"],
+        "100%"
+    );
+    assert_eq!(
+        find("2024Q3", "provider", "CD", "worker_child_visits")["value"],
+        "50%"
+    );
     // HCY: C1 removed May 15, deadline June 14, exam June 1: Q2 1 of 1.
-    assert_eq!(find("2024Q2", "system", "system", "hcy_exam_within_30_days")["value"], "100%");
+    assert_eq!(
+        find("2024Q2", "system", "system", "hcy_exam_within_30_days")["value"],
+        "100%"
+    );
     // Maltreatment, 12 months to 2024-09-30: C1 in care 2024-05-15..2024-10-01 = 139 days
     // (17 + 30 + 31 + 31 + 30), one substantiated report Aug 20: 1 / 139 * 100,000 = 719.42.
     let malt = find("2024Q3", "system", "system", "maltreatment_in_care");
-    assert_eq!((malt["numerator"].as_u64(), malt["denominator"].as_u64()), (Some(1), Some(139)));
+    assert_eq!(
+        (malt["numerator"].as_u64(), malt["denominator"].as_u64()),
+        (Some(1), Some(139))
+    );
     assert_eq!(malt["value"], "719.42");
 }
 
@@ -563,7 +912,10 @@ fn outcome_table_of_002_by_hand() {
     let cell = |domain: usize, i: usize| out["domains"][domain]["cells"][i].clone();
     // Re-entry (target 91.4%): Springfield Year 1 95.4 vs 100.0: both met, -4.6 points.
     let c = cell(0, 0);
-    assert_eq!((c["contractor_met"].clone(), c["mirror_met"].clone()), (Value::Bool(true), Value::Bool(true)));
+    assert_eq!(
+        (c["contractor_met"].clone(), c["mirror_met"].clone()),
+        (Value::Bool(true), Value::Bool(true))
+    );
     assert_eq!(c["contractor_minus_mirror"], "-4.6%");
     // Kansas City Year 1 94.9 vs 81.3: mirror not met, +13.6 points.
     let c = cell(0, 2);
@@ -602,7 +954,8 @@ fn tmp_bless_my_vectors() {
 #[test]
 #[ignore]
 fn tmp_write_synth_csv() {
-    let ds = cwfinance::metrics::synth::generate(&cwfinance::metrics::synth::SynthOptions::new(7)).unwrap();
+    let ds = cwfinance::metrics::synth::generate(&cwfinance::metrics::synth::SynthOptions::new(7))
+        .unwrap();
     std::fs::create_dir_all("/tmp/hb1414_synth").unwrap();
     for (name, text) in cwfinance::metrics::synth::to_csv(&ds) {
         std::fs::write(format!("/tmp/hb1414_synth/{name}"), text).unwrap();

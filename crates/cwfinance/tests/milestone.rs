@@ -112,7 +112,10 @@ fn kansas_high_rate_quarters() {
         json!({"case_rate": "14763.00", "referral_fee": "0.00"}),
     );
     let amounts: Vec<String> = payments(&out).into_iter().map(|(_, _, a)| a).collect();
-    assert_eq!(amounts, ["0.00", "3690.75", "3690.75", "3690.75", "3690.75"]);
+    assert_eq!(
+        amounts,
+        ["0.00", "3690.75", "3690.75", "3690.75", "3690.75"]
+    );
     assert_eq!(out["totals"]["paid"], "14763.00");
 }
 
@@ -121,14 +124,21 @@ fn kansas_rate_not_divisible_into_cents_last_installment_takes_the_remainder() {
     // $13,564.02 / 4 = $3,391.005.
     // half_up:   3 × $3,391.01 = $10,173.03; last = $13,564.02 − $10,173.03 = $3,390.99.
     // half_even: 3 × $3,391.00 = $10,173.00; last = $13,564.02 − $10,173.00 = $3,391.02.
-    for (rounding, first, last) in [("half_up", "3391.01", "3390.99"), ("half_even", "3391.00", "3391.02")] {
+    for (rounding, first, last) in [
+        ("half_up", "3391.01", "3390.99"),
+        ("half_even", "3391.00", "3391.02"),
+    ] {
         let out = cwfinance::evaluate(&json!({
             "kind": "milestones.pay", "program": "kansas-privatization-fy2000", "as_of": "2000-06-30",
             "events": KANSAS_CASE.iter().map(|(e, d)| json!({"event": e, "date": d})).collect::<Vec<_>>(),
             "parameters": {"case_rate": "13564.02", "referral_fee": "0.00"}, "rounding": rounding,
         }));
         let amounts: Vec<String> = payments(&out).into_iter().map(|(_, _, a)| a).collect();
-        assert_eq!(amounts, ["0.00", first, first, first, last], "{rounding}: {out}");
+        assert_eq!(
+            amounts,
+            ["0.00", first, first, first, last],
+            "{rounding}: {out}"
+        );
         assert_eq!(out["totals"]["paid"], "13564.02", "{rounding}");
     }
 }
@@ -145,12 +155,20 @@ fn kansas_case_rate_outside_the_published_range_is_refused() {
     assert_eq!(out["error"]["field"], "parameters.case_rate");
     let msg = out["error"]["message"].as_str().unwrap_or("");
     assert!(msg.contains("from 13564.00 to 14763.00"), "{msg}");
-    assert!(msg.contains("001_f8713068464777ee.txt, Practice Forum, Kansas"), "{msg}");
+    assert!(
+        msg.contains("001_f8713068464777ee.txt, Practice Forum, Kansas"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn kansas_missing_parameters_name_themselves_and_why() {
-    let out = pay("kansas-privatization-fy2000", "2000-06-30", &KANSAS_CASE, json!({}));
+    let out = pay(
+        "kansas-privatization-fy2000",
+        "2000-06-30",
+        &KANSAS_CASE,
+        json!({}),
+    );
     assert_eq!(out["error"]["kind"], "missing_parameter", "{out}");
     assert_eq!(out["error"]["field"], "parameters.case_rate");
     let out = pay(
@@ -178,7 +196,11 @@ fn kansas_fail_trigger_policy_reports_the_rule_that_needs_the_parameter() {
         "events": KANSAS_CASE.iter().map(|(e, d)| json!({"event": e, "date": d})).collect::<Vec<_>>(),
         "parameters": {"case_rate": "14000.00"}, "missing_parameters": "fail_trigger",
     }));
-    assert_eq!(failures(&out), vec![f("referral_fee", "requires_parameter")], "{out}");
+    assert_eq!(
+        failures(&out),
+        vec![f("referral_fee", "requires_parameter")],
+        "{out}"
+    );
     assert_eq!(out["totals"]["paid"], "14000.00");
 }
 
@@ -255,7 +277,10 @@ fn wayne_county_permanent_placement_route() {
     let out = pay(
         "wayne-county-permanency-pilot",
         "1998-10-01",
-        &[("referral", "1997-06-02"), ("permanent_placement", "1998-03-16")],
+        &[
+            ("referral", "1997-06-02"),
+            ("permanent_placement", "1998-03-16"),
+        ],
         json!({"permanency_deadline_days": "365"}),
     );
     assert_eq!(
@@ -281,14 +306,23 @@ fn wayne_county_day_n_counts() {
     let on_time = pay(
         "wayne-county-permanency-pilot",
         "1998-07-01",
-        &[("referral", "1997-06-02"), ("permanent_placement", "1998-06-02")],
+        &[
+            ("referral", "1997-06-02"),
+            ("permanent_placement", "1998-06-02"),
+        ],
         json!({"permanency_deadline_days": "365"}),
     );
-    assert_eq!(on_time["payments"][1]["rule"], "permanency_payment", "{on_time}");
+    assert_eq!(
+        on_time["payments"][1]["rule"], "permanency_payment",
+        "{on_time}"
+    );
     let late = pay(
         "wayne-county-permanency-pilot",
         "1998-07-01",
-        &[("referral", "1997-06-02"), ("permanent_placement", "1998-06-03")],
+        &[
+            ("referral", "1997-06-02"),
+            ("permanent_placement", "1998-06-03"),
+        ],
         json!({"permanency_deadline_days": "365"}),
     );
     assert_eq!(
@@ -350,7 +384,12 @@ fn wayne_county_disrupted_placement_does_not_earn_the_930() {
 
 #[test]
 fn wayne_county_needs_its_number_of_days() {
-    let out = pay("wayne-county-permanency-pilot", "1998-01-01", &[], json!({}));
+    let out = pay(
+        "wayne-county-permanency-pilot",
+        "1998-01-01",
+        &[],
+        json!({}),
+    );
     assert_eq!(out["error"]["kind"], "missing_parameter");
     assert_eq!(out["error"]["field"], "parameters.permanency_deadline_days");
     let out = pay(
@@ -372,7 +411,10 @@ fn michigan_sixty_forty() {
     let out = pay(
         "michigan-adoption",
         "2000-12-31",
-        &[("adoptive_placement", "2000-01-10"), ("adoption_finalized", "2000-07-20")],
+        &[
+            ("adoptive_placement", "2000-01-10"),
+            ("adoption_finalized", "2000-07-20"),
+        ],
         json!({"adoption_payment": "10000.00"}),
     );
     assert_eq!(
@@ -386,7 +428,10 @@ fn michigan_sixty_forty() {
     let out = pay(
         "michigan-adoption",
         "2000-12-31",
-        &[("adoptive_placement", "2000-01-10"), ("adoption_finalized", "2000-07-20")],
+        &[
+            ("adoptive_placement", "2000-01-10"),
+            ("adoption_finalized", "2000-07-20"),
+        ],
         json!({"adoption_payment": "3333.33"}),
     );
     let amounts: Vec<String> = payments(&out).into_iter().map(|(_, _, a)| a).collect();
@@ -445,7 +490,12 @@ fn commonworks_key_points_and_aftercare() {
     // placement held six months (1999-06-30 → 1999-12-30) $1,000 = $5,000.00.
     // Aftercare: 6 × $400 = $2,400.00, paid 06-30, 07-30, 08-30, 09-30, 10-30, 11-30.
     // Total $7,400.00.
-    let out = pay("commonworks-1998", "2000-01-31", &COMMONWORKS_CASE, json!({}));
+    let out = pay(
+        "commonworks-1998",
+        "2000-01-31",
+        &COMMONWORKS_CASE,
+        json!({}),
+    );
     assert_eq!(
         payments(&out),
         vec![
@@ -491,7 +541,12 @@ fn commonworks_re_entry_stops_aftercare_and_breaks_permanency() {
 #[test]
 fn commonworks_aftercare_not_yet_due() {
     // As of 1999-08-15, aftercare months 1-2 are paid ($800.00); months 3-6 fall due from 08-30.
-    let out = pay("commonworks-1998", "1999-08-15", &COMMONWORKS_CASE, json!({}));
+    let out = pay(
+        "commonworks-1998",
+        "1999-08-15",
+        &COMMONWORKS_CASE,
+        json!({}),
+    );
     assert_eq!(out["totals"]["aftercare"], "800.00", "{out}");
     assert!(failures(&out).contains(&f("aftercare", "not_occurred_yet")));
     assert!(failures(&out).contains(&f("permanency_maintained_payment", "not_occurred_yet")));
@@ -499,8 +554,17 @@ fn commonworks_aftercare_not_yet_due() {
 
 #[test]
 fn commonworks_intake_under_the_1997_contracts_is_not_paid() {
-    let out = pay("commonworks-1998", "1998-12-31", &[("intake", "1998-06-15")], json!({}));
-    assert_eq!(failures(&out)[0], f("intake_payment", "before_effective_date"), "{out}");
+    let out = pay(
+        "commonworks-1998",
+        "1998-12-31",
+        &[("intake", "1998-06-15")],
+        json!({}),
+    );
+    assert_eq!(
+        failures(&out)[0],
+        f("intake_payment", "before_effective_date"),
+        "{out}"
+    );
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -513,7 +577,10 @@ fn project_destiny_trust_released_on_outcomes() {
     let out = pay(
         "project-destiny-1997",
         "1999-04-30",
-        &[("contract_inception", "1997-04-01"), ("outcomes_met", "1999-03-31")],
+        &[
+            ("contract_inception", "1997-04-01"),
+            ("outcomes_met", "1999-03-31"),
+        ],
         json!({}),
     );
     assert_eq!(
@@ -544,7 +611,10 @@ fn project_destiny_trust_held_then_forfeited() {
     let lost = pay(
         "project-destiny-1997",
         "1999-04-30",
-        &[("contract_inception", "1997-04-01"), ("outcomes_not_met", "1999-03-31")],
+        &[
+            ("contract_inception", "1997-04-01"),
+            ("outcomes_not_met", "1999-03-31"),
+        ],
         json!({}),
     );
     assert_eq!(lost["totals"]["paid"], "250000.00");
@@ -623,7 +693,10 @@ fn trace_cites_the_source() {
     }));
     let steps = out["trace"].as_array().cloned().unwrap_or_default();
     assert!(
-        steps.iter().any(|s| s["source"] == "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"),
+        steps
+            .iter()
+            .any(|s| s["source"]
+                == "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"),
         "{out}"
     );
 }

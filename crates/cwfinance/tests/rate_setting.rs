@@ -57,7 +57,13 @@ fn the_preset_encodes_the_published_method() {
     let c = &p.citations["rate_setting.adjustments[0].percent"];
     assert_eq!(c.source.as_deref(), Some("001_f8713068464777ee.txt"));
     assert!(c.quote.as_deref().unwrap_or("").contains("2.7% increase"));
-    assert!(p.citations["rate_setting.regions_included"].quote.as_deref().unwrap_or("").contains("two regions"));
+    assert!(
+        p.citations["rate_setting.regions_included"]
+            .quote
+            .as_deref()
+            .unwrap_or("")
+            .contains("two regions")
+    );
     assert!(p.citations["rate_setting.mean"].choice.is_some());
 }
 
@@ -65,7 +71,9 @@ fn the_preset_encodes_the_published_method() {
 fn simple_mean_of_four_plus_2_7_percent() {
     // Mean of the four: (4,310 + 4,345 + 4,372 + 4,406) / 4 = 17,433 / 4 = 4,358.25.
     // × 1.027 = 4,358.25 + 117.67275 = 4,475.92275, rounded half up to the dollar: 4,476.
-    let r = commonworks().rate_from_history(&regions(), &outliers()).unwrap();
+    let r = commonworks()
+        .rate_from_history(&regions(), &outliers())
+        .unwrap();
     assert_eq!(r.mean.to_string(), "4358.25");
     assert_eq!(r.adjustments[0].before.to_string(), "4358.25");
     assert_eq!(r.adjustments[0].after.to_string(), "4475.92275");
@@ -110,7 +118,9 @@ fn weighted_mean_by_child_months() {
 #[test]
 fn including_the_outliers_is_refused_by_the_method_but_shows_why_they_matter() {
     // The preset's method averages exactly four regions.
-    let err = commonworks().rate_from_history(&regions(), &[]).unwrap_err();
+    let err = commonworks()
+        .rate_from_history(&regions(), &[])
+        .unwrap_err();
     assert_eq!(err.field(), "exclude");
     assert!(err.to_string().contains("4 regions"), "{err}");
     // Without the shape constraint: (17,433 + 3,150 + 6,020) / 6 = 26,603 / 6 = 4,433.8333...
@@ -123,7 +133,13 @@ fn including_the_outliers_is_refused_by_the_method_but_shows_why_they_matter() {
     let r = loose.rate_from_history(&regions(), &[]).unwrap();
     assert_eq!(r.rate.to_string(), "4554.00");
     // The method also fixes six regions.
-    assert_eq!(commonworks().rate_from_history(&regions()[..5], &[]).unwrap_err().field(), "regions");
+    assert_eq!(
+        commonworks()
+            .rate_from_history(&regions()[..5], &[])
+            .unwrap_err()
+            .field(),
+        "regions"
+    );
 }
 
 #[test]
@@ -159,8 +175,14 @@ fn every_step_is_traced_and_cited() {
         ]
     );
     let cited = |i: usize| steps[i]["source"].as_str().unwrap_or("").to_string();
-    assert_eq!(cited(0), "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks");
-    assert_eq!(cited(4), "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks");
+    assert_eq!(
+        cited(0),
+        "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"
+    );
+    assert_eq!(
+        cited(4),
+        "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"
+    );
     assert!(cited(5).starts_with("choice: "));
     assert_eq!(steps[4]["inputs"]["before"], "4358.25");
     assert_eq!(steps[4]["output"], "4475.92275");
@@ -180,14 +202,46 @@ fn the_traced_api_records_the_same_steps() {
 fn document_errors() {
     let one = json!([{"region": "A", "monthly_cost": "1.00"}]);
     let cases = [
-        (json!({"kind": "rate.from_history", "regions": one}), "missing_field", "method"),
-        (json!({"kind": "rate.from_history", "regions": one, "method": {"regions_total": 1}}), "not_a_decimal_string", "method.regions_total"),
-        (json!({"kind": "rate.from_history", "regions": [{"region": "A", "monthly_cost": "-1"}], "method": {}}), "negative_amount", "regions[0].monthly_cost"),
-        (json!({"kind": "rate.from_history", "regions": one, "method": {}, "exclude": [{"region": "A"}]}), "missing_field", "exclude[0].reason"),
-        (json!({"kind": "rate.from_history", "regions": one, "method": {"adjustments": [{"name": "x", "percent": "-101%"}]}}), "out_of_range", "method.adjustments[0].percent"),
-        (json!({"kind": "rate.from_history", "regions": one, "mean": "median", "method": {}}), "unknown_id", "mean"),
-        (json!({"kind": "rate.from_history", "regions": [], "method": {}}), "invalid_request", "regions"),
-        (json!({"kind": "rate.from_history", "regions": one, "program": "commonworks-1998"}), "invalid_request", "regions"),
+        (
+            json!({"kind": "rate.from_history", "regions": one}),
+            "missing_field",
+            "method",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": one, "method": {"regions_total": 1}}),
+            "not_a_decimal_string",
+            "method.regions_total",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": [{"region": "A", "monthly_cost": "-1"}], "method": {}}),
+            "negative_amount",
+            "regions[0].monthly_cost",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": one, "method": {}, "exclude": [{"region": "A"}]}),
+            "missing_field",
+            "exclude[0].reason",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": one, "method": {"adjustments": [{"name": "x", "percent": "-101%"}]}}),
+            "out_of_range",
+            "method.adjustments[0].percent",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": one, "mean": "median", "method": {}}),
+            "unknown_id",
+            "mean",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": [], "method": {}}),
+            "invalid_request",
+            "regions",
+        ),
+        (
+            json!({"kind": "rate.from_history", "regions": one, "program": "commonworks-1998"}),
+            "invalid_request",
+            "regions",
+        ),
     ];
     for (req, kind, field) in cases {
         let out = evaluate(&req);

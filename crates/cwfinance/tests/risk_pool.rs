@@ -4,6 +4,9 @@
 //! sharing: "$3,329 per month, with $226 per child for case management", "the maximum capacity
 //! of that CMO is 250", "3 percent of the budget was set aside to handle high-cost children").
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use cwfinance::risk_pool::{ChildCost, DrawdownOrder, RiskPool};
 use cwfinance::{Money, Program, evaluate};
 use serde_json::json;
@@ -39,7 +42,10 @@ fn missouri_pool_is_3_percent_of_the_budget() {
     let pool: RiskPool = p.require_section("risk_pool").unwrap();
     assert_eq!(pool.pool_share.to_string(), "3%");
     assert_eq!(pool.drawdown_order, DrawdownOrder::ProRata);
-    assert!(p.required_parameters.contains_key("risk_pool.attachment_point"));
+    assert!(
+        p.required_parameters
+            .contains_key("risk_pool.attachment_point")
+    );
     let out = evaluate(&request(None));
     assert_eq!(out["pool"], "319950.00", "{out}");
 }
@@ -53,7 +59,9 @@ fn pro_rata_when_the_pool_runs_short() {
     //   B+C: 350,000 × ... = 294,690.7895 -> 294,690.79, so C = 168,394.74
     //   B+C+D: 319,950.00, so D = 25,259.21
     let out = evaluate(&request(None));
-    let paid: Vec<&str> = (0..4).map(|i| out["children"][i]["paid"].as_str().unwrap()).collect();
+    let paid: Vec<&str> = (0..4)
+        .map(|i| out["children"][i]["paid"].as_str().unwrap())
+        .collect();
     assert_eq!(paid, ["0.00", "126296.05", "168394.74", "25259.21"]);
     assert_eq!(out["total_claimed"], "380000.00");
     assert_eq!(out["total_paid"], "319950.00");
@@ -65,7 +73,9 @@ fn pro_rata_when_the_pool_runs_short() {
 fn first_come_when_the_pool_runs_short() {
     // B 150,000 in full (169,950 left); C gets 169,950 of 200,000 (30,050 unpaid); D nothing.
     let out = evaluate(&request(Some("first_come")));
-    let paid: Vec<&str> = (0..4).map(|i| out["children"][i]["paid"].as_str().unwrap()).collect();
+    let paid: Vec<&str> = (0..4)
+        .map(|i| out["children"][i]["paid"].as_str().unwrap())
+        .collect();
     assert_eq!(paid, ["0.00", "150000.00", "169950.00", "0.00"]);
     assert_eq!(out["children"][2]["unpaid"], "30050.00");
     assert_eq!(out["children"][3]["unpaid"], "30000.00");
@@ -89,7 +99,12 @@ fn the_attachment_point_is_required() {
     let out = evaluate(&r);
     assert_eq!(out["error"]["kind"], "missing_parameter");
     assert_eq!(out["error"]["field"], "attachment_point");
-    assert!(out["error"]["message"].as_str().unwrap().contains("000_b605dc6c8d05d2b7.txt"));
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("000_b605dc6c8d05d2b7.txt")
+    );
 }
 
 #[test]

@@ -59,12 +59,19 @@ fn month_for_250_children_is_888_750() {
 fn strict_refuses_the_published_shares_and_states_the_sum() {
     for amount in ["3329.00", "888750.00"] {
         let err = missouri()
-            .allocate(amount.parse().unwrap(), SharePolicy::Strict, Rounding::HalfUp)
+            .allocate(
+                amount.parse().unwrap(),
+                SharePolicy::Strict,
+                Rounding::HalfUp,
+            )
             .unwrap_err();
         assert_eq!(err.kind(), "shares_do_not_sum");
         assert_eq!(err.field(), "funders");
         assert_eq!(err.value(), Some("100.01%"));
-        assert!(err.to_string().contains("shares sum to 100.01%, not 100%"), "{err}");
+        assert!(
+            err.to_string().contains("shares sum to 100.01%, not 100%"),
+            "{err}"
+        );
     }
 }
 
@@ -116,7 +123,14 @@ fn normalize_250_children() {
     // Floors sum to 88,874,997: 3 cents left, to ADA (.8464), CPS (.6066) and DFS (.5558).
     assert_eq!(
         amounts(&missouri(), "888750.00", SharePolicy::Normalize),
-        ["5065.37", "15284.97", "106639.34", "64161.33", "155604.56", "541994.43"]
+        [
+            "5065.37",
+            "15284.97",
+            "106639.34",
+            "64161.33",
+            "155604.56",
+            "541994.43"
+        ]
     );
 }
 
@@ -129,7 +143,14 @@ fn residual_250_children_breaks_the_tie_by_share() {
     // give 5,065.88 and 155,620.13, a total of 888,750.01: a lost penny the other way.
     assert_eq!(
         amounts(&missouri(), "888750.00", residual()),
-        ["5065.87", "15286.50", "106650.00", "64167.75", "155620.13", "541959.75"]
+        [
+            "5065.87",
+            "15286.50",
+            "106650.00",
+            "64167.75",
+            "155620.13",
+            "541959.75"
+        ]
     );
 }
 
@@ -177,7 +198,10 @@ fn the_missouri_preset_normalizes_by_documented_choice() {
         .iter()
         .map(|a| a["amount"].as_str().unwrap())
         .collect();
-    assert_eq!(got, ["18.97", "57.25", "399.44", "240.33", "582.85", "2030.16"]);
+    assert_eq!(
+        got,
+        ["18.97", "57.25", "399.44", "240.33", "582.85", "2030.16"]
+    );
     assert_eq!(out["policy"], "normalize");
     assert_eq!(out["share_sum"], "100.01%");
     // Overriding the policy to strict gives the typed error, located in the program's section.
@@ -210,7 +234,10 @@ fn a_program_with_a_strict_split_that_does_not_sum_fails_to_load() {
     let err = Program::from_json_str(text).unwrap_err();
     assert_eq!(err.kind(), "shares_do_not_sum");
     assert_eq!(err.field(), "program.sections.split.funders");
-    let unknown = text.replace(r#""sections": {"split": {"#, r#""sections": {"split": {"policy": {"residual": {"funder": "C"}}, "#);
+    let unknown = text.replace(
+        r#""sections": {"split": {"#,
+        r#""sections": {"split": {"policy": {"residual": {"funder": "C"}}, "#,
+    );
     let err = Program::from_json_str(&unknown).unwrap_err();
     assert_eq!(err.kind(), "unknown_id");
     assert_eq!(err.field(), "program.sections.split.policy.residual.funder");
@@ -229,19 +256,34 @@ fn a_ledger_adds_up_per_funder_and_in_total() {
     let ledger = prepared.allocate_ledger(&lines).unwrap();
     // 3 × 888,750.00 − 3,555.00 = 2,662,695.00.
     assert_eq!(ledger.total.to_string(), "2662695.00");
-    assert_eq!(ledger.totals.iter().map(|t| t.amount).sum::<Money>(), ledger.total);
+    assert_eq!(
+        ledger.totals.iter().map(|t| t.amount).sum::<Money>(),
+        ledger.total
+    );
     // The recoupment of 3,555.00 (355,500 cents) is allocated on its own, as a mirror of a
     // payment: exact cents = 355,500 × n / 10,001:
     //   ADA  20,263,500 / 10,001 =   2,026.1474   MRDD  61,146,000 / 10,001 =   6,113.9887
     //   CPS 426,600,000 / 10,001 =  42,655.7345   DYS  256,671,000 / 10,001 =  25,664.5336
     //   DMS 622,480,500 / 10,001 =  62,241.8259   DFS 2,168,194,500 / 10,001 = 216,797.7703
     // Floors sum to 355,496: 4 cents left, to MRDD (.9887), DMS (.8259), DFS (.7703), CPS (.7345).
-    let line: Vec<String> = ledger.lines[3].allocations.iter().map(|m| m.to_string()).collect();
-    assert_eq!(line, ["-20.26", "-61.14", "-426.56", "-256.64", "-622.42", "-2167.98"]);
+    let line: Vec<String> = ledger.lines[3]
+        .allocations
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
+    assert_eq!(
+        line,
+        [
+            "-20.26", "-61.14", "-426.56", "-256.64", "-622.42", "-2167.98"
+        ]
+    );
     // Family Services' total: 3 × 541,994.43 − 2,167.98 = 1,623,815.31.
     assert_eq!(ledger.totals[5].amount.to_string(), "1623815.31");
     for (i, t) in ledger.totals.iter().enumerate() {
-        assert_eq!(t.amount, ledger.lines.iter().map(|l| l.allocations[i]).sum::<Money>());
+        assert_eq!(
+            t.amount,
+            ledger.lines.iter().map(|l| l.allocations[i]).sum::<Money>()
+        );
     }
 }
 
@@ -258,7 +300,11 @@ fn split_document_with_a_ledger_and_trace() {
     assert_eq!(out["allocations"][1]["amount"], "33.00");
     assert_eq!(out["lines"][3]["amount"], "10.01");
     let steps = out["trace"].as_array().unwrap();
-    assert!(steps.iter().any(|s| s["step"] == "round amounts[3] to cents"));
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["step"] == "round amounts[3] to cents")
+    );
 }
 
 #[test]
@@ -311,11 +357,20 @@ fn derive_reproduces_published_style_shares_and_the_alternative() {
     };
     assert_eq!(shares(even).1, "99.99%");
     // The derived split under strict allocates the month exactly.
-    let split = derive_shares(&e, &DeriveOptions::default()).unwrap().to_split();
+    let split = derive_shares(&e, &DeriveOptions::default())
+        .unwrap()
+        .to_split();
     let parts = split
-        .allocate("3329.00".parse().unwrap(), SharePolicy::Strict, Rounding::HalfUp)
+        .allocate(
+            "3329.00".parse().unwrap(),
+            SharePolicy::Strict,
+            Rounding::HalfUp,
+        )
         .unwrap();
-    assert_eq!(parts.iter().map(|p| p.amount).sum::<Money>().to_string(), "3329.00");
+    assert_eq!(
+        parts.iter().map(|p| p.amount).sum::<Money>().to_string(),
+        "3329.00"
+    );
 }
 
 #[test]
@@ -348,16 +403,56 @@ fn derive_document_errors() {
 fn split_document_errors() {
     let own = json!({"funders": [{"name": "A", "share": "50%"}, {"name": "B", "share": "50%"}]});
     let cases = [
-        (json!({"kind": "split", "amount": 3329.0, "split": own}), "not_a_decimal_string", "amount"),
-        (json!({"kind": "split", "split": own}), "missing_field", "amount"),
-        (json!({"kind": "split", "amount": "1", "amounts": ["1"], "split": own}), "invalid_request", "amounts"),
-        (json!({"kind": "split", "amount": "1"}), "missing_field", "split"),
-        (json!({"kind": "split", "amount": "1", "split": own, "policy": {"residual": {"funder": "C"}}}), "unknown_id", "split.policy.residual.funder"),
-        (json!({"kind": "split", "amount": "1", "split": own, "policy": "sometimes"}), "unknown_id", "policy"),
-        (json!({"kind": "split", "amounts": ["1", "x"], "split": own}), "invalid_decimal", "amounts[1]"),
-        (json!({"kind": "split", "amount": "1", "split": {"funders": [{"name": "A", "share": "-5%"}]}}), "negative_amount", "split.funders[0].share"),
-        (json!({"kind": "split", "amount": "1", "split": {"funders": [{"name": "A", "share": "100%", "extra": 1}]}}), "unknown_field", "split.funders[0]"),
-        (json!({"kind": "split", "amount": "1", "split": {"funders": []}}), "invalid_request", "split.funders"),
+        (
+            json!({"kind": "split", "amount": 3329.0, "split": own}),
+            "not_a_decimal_string",
+            "amount",
+        ),
+        (
+            json!({"kind": "split", "split": own}),
+            "missing_field",
+            "amount",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "amounts": ["1"], "split": own}),
+            "invalid_request",
+            "amounts",
+        ),
+        (
+            json!({"kind": "split", "amount": "1"}),
+            "missing_field",
+            "split",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "split": own, "policy": {"residual": {"funder": "C"}}}),
+            "unknown_id",
+            "split.policy.residual.funder",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "split": own, "policy": "sometimes"}),
+            "unknown_id",
+            "policy",
+        ),
+        (
+            json!({"kind": "split", "amounts": ["1", "x"], "split": own}),
+            "invalid_decimal",
+            "amounts[1]",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "split": {"funders": [{"name": "A", "share": "-5%"}]}}),
+            "negative_amount",
+            "split.funders[0].share",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "split": {"funders": [{"name": "A", "share": "100%", "extra": 1}]}}),
+            "unknown_field",
+            "split.funders[0]",
+        ),
+        (
+            json!({"kind": "split", "amount": "1", "split": {"funders": []}}),
+            "invalid_request",
+            "split.funders",
+        ),
     ];
     for (req, kind, field) in cases {
         let out = evaluate(&req);

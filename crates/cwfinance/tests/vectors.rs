@@ -98,6 +98,9 @@ fn every_kind_and_program_has_a_vector() {
         assert!(kinds.contains(k.name), "no vector for kind {}", k.name);
     }
     for id in cwfinance::Program::builtin_ids() {
-        assert!(programs.contains(id), "no calculation vector uses program {id}");
+        assert!(
+            programs.contains(id),
+            "no calculation vector uses program {id}"
+        );
     }
 }

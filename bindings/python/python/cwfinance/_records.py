@@ -67,9 +67,11 @@ class _Converter:
             props: Mapping[str, Any] = schema.get("properties", {})
             extra = schema.get("additionalProperties", {})
             extra = extra if isinstance(extra, Mapping) else {}
-            return Record(
-                {k: self.convert(v, props.get(k, extra)) for k, v in value.items()}, value
-            )
+            fields = {k: self.convert(v, props.get(k, extra)) for k, v in value.items()}
+            # Optional fields the core left out read as None, as the schema declares them.
+            for k in props:
+                fields.setdefault(k, None)
+            return Record(fields, value)
         return value
 
     def _first_match(self, value: Any, options: list[Mapping[str, Any]]) -> Any:
@@ -91,7 +93,7 @@ class _Converter:
         if types is None:
             return True
         types = types if isinstance(types, list) else [types]
-        pytypes = {
+        pytypes: dict[str, type | tuple[type, ...]] = {
             "string": str,
             "object": dict,
             "array": list,
@@ -256,7 +258,7 @@ class Record:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Record):
-            return self._raw == other._raw
+            return bool(self._raw == other._raw)
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -335,10 +337,13 @@ class Trace(list[Any]):
     def __repr__(self) -> str:
         lines = [f"Trace({len(self)} steps)"]
         for i, step in enumerate(self, 1):
-            inputs = ", ".join(f"{k}={v}" for k, v in (step.get("inputs") or {}).items())
-            source = step.get("source") or ""
+            fields = step._fields if isinstance(step, Record) else dict(step)
+            given = fields.get("inputs")
+            given = given._fields if isinstance(given, Record) else (given or {})
+            inputs = ", ".join(f"{k}={v}" for k, v in given.items())
+            source = fields.get("source") or ""
             lines.append(
-                f"  {i}. {step.get('step', '')}({inputs}) = {step.get('output', '')}"
+                f"  {i}. {fields.get('step', '')}({inputs}) = {fields.get('output', '')}"
                 + (f"  [{source}]" if source else "")
             )
         return "\n".join(lines)

@@ -107,8 +107,16 @@ impl BatchSchedule {
                 )
             })?;
             rates.push(DayRate {
-                from: if e.from == NaiveDate::MIN { i32::MIN } else { day_number(e.from) },
-                until: if e.until == NaiveDate::MAX { i32::MAX } else { day_number(e.until) },
+                from: if e.from == NaiveDate::MIN {
+                    i32::MIN
+                } else {
+                    day_number(e.from)
+                },
+                until: if e.until == NaiveDate::MAX {
+                    i32::MAX
+                } else {
+                    day_number(e.until)
+                },
                 cents,
             });
         }
@@ -527,7 +535,8 @@ pub fn bill_columns(
                 Error::overflow(format!("enrollments[{row}]"), Decimal::from(cents))
             })?;
             out.enrollment.push(row_u32);
-            out.month.push(year * 12 + i32::try_from(month0).unwrap_or(0));
+            out.month
+                .push(year * 12 + i32::try_from(month0).unwrap_or(0));
             out.days.push(u8::try_from(days).unwrap_or(u8::MAX));
             out.amount_cents.push(cents);
             if let Some(split) = split {

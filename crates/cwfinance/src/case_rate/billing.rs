@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::schedule::{BeyondMaximum, Effective, RateSchedule, RemainingAtExit, MAX_MONTHS};
+use super::schedule::{BeyondMaximum, Effective, MAX_MONTHS, RateSchedule, RemainingAtExit};
 use crate::calendar::{Period, ProrationConvention};
 use crate::error::{Error, Result};
 use crate::money::{MAX_ABS_AMOUNT, Money, Rounding};
@@ -541,7 +541,11 @@ pub(crate) fn bill_traced(
         for e in &rates {
             step = step.input(
                 &format!("rates[{}]", e.index),
-                format!("{} per child per month, {}", e.total, span_text(e.from, e.until)),
+                format!(
+                    "{} per child per month, {}",
+                    e.total,
+                    span_text(e.from, e.until)
+                ),
             );
         }
         step.input("convention", code(convention))
@@ -556,7 +560,16 @@ pub(crate) fn bill_traced(
         .unwrap_or(NaiveDate::MAX)
         .min(options.as_of);
     let mut notes = Vec::new();
-    let plans = plan_spans(schedule, enrollments, options, window_start, window_end, &mut notes, trace, &cite)?;
+    let plans = plan_spans(
+        schedule,
+        enrollments,
+        options,
+        window_start,
+        window_end,
+        &mut notes,
+        trace,
+        &cite,
+    )?;
 
     // Per child, the enrolled spans in date order, for "first enrolled day of a month".
     let mut by_child: BTreeMap<&str, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
@@ -582,8 +595,10 @@ pub(crate) fn bill_traced(
                 "a month is written as its first day, such as 1997-03-01",
             ));
         }
-        c.amount
-            .non_negative(&format!("{field}.amount"), "an actual cost cannot be negative")?;
+        c.amount.non_negative(
+            &format!("{field}.amount"),
+            "an actual cost cannot be negative",
+        )?;
         if let Some((_, j, _)) = costs.insert((c.child.as_str(), c.month), (c.amount, i, false)) {
             return Err(Error::Overlap {
                 field,
@@ -667,7 +682,9 @@ pub(crate) fn bill_traced(
                 let per_day = weighted_avg_numerator
                     .checked_mul(Decimal::from(num))
                     .and_then(|x| x.checked_div(Decimal::from(den) * Decimal::from(days)))
-                    .ok_or_else(|| Error::overflow(format!("enrollments[{}]", plan.index), weighted))?;
+                    .ok_or_else(|| {
+                        Error::overflow(format!("enrollments[{}]", plan.index), weighted)
+                    })?;
                 Money::new(rounding.to_cents(per_day))
             };
             line.rates = segments;
@@ -720,7 +737,11 @@ pub(crate) fn bill_traced(
                     let rate_index = line
                         .rates
                         .first()
-                        .and_then(|s| rates.iter().find(|e| e.from <= s.start && s.start < e.until))
+                        .and_then(|s| {
+                            rates
+                                .iter()
+                                .find(|e| e.from <= s.start && s.start < e.until)
+                        })
                         .map(|e| e.index)
                         .unwrap_or(0);
                     TraceStep::new(
@@ -741,7 +762,10 @@ pub(crate) fn bill_traced(
                             .join(" + "),
                     )
                     .input("rounding", code(rounding))
-                    .cite(cite(&format!("case_rate.rates[{rate_index}].amount"), SRC_MISSOURI))
+                    .cite(cite(
+                        &format!("case_rate.rates[{rate_index}].amount"),
+                        SRC_MISSOURI,
+                    ))
                 });
             }
             lines.push(line);
@@ -988,12 +1012,16 @@ fn plan_spans(
             .input("start", e.start)
             .input(
                 "end",
-                e.end.map(|d| d.to_string()).unwrap_or_else(|| "open".into()),
+                e.end
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "open".into()),
             )
             .input("as_of", as_of)
             .input(
                 "limit",
-                limit.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
+                limit
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "none".into()),
             )
             .cite(cite("case_rate.enrollment.max_months", SRC_MISSOURI))
         });
@@ -1009,7 +1037,14 @@ fn plan_spans(
     let mut spans: Vec<(&str, NaiveDate, NaiveDate, usize)> = enrollments
         .iter()
         .enumerate()
-        .map(|(i, e)| (e.child.as_str(), e.start, e.end.unwrap_or(NaiveDate::MAX), i))
+        .map(|(i, e)| {
+            (
+                e.child.as_str(),
+                e.start,
+                e.end.unwrap_or(NaiveDate::MAX),
+                i,
+            )
+        })
         .collect();
     spans.sort();
     for w in spans.windows(2) {
@@ -1055,7 +1090,9 @@ fn due_installments(
             ),
         });
     }
-    let amounts = c.installment_amounts(rounding).map_err(|e| e.at("schedule.closed_ended"))?;
+    let amounts = c
+        .installment_amounts(rounding)
+        .map_err(|e| e.at("schedule.closed_ended"))?;
     let mut out = Vec::with_capacity(amounts.len());
     let mut unpaid = Money::ZERO;
     for (n, (after, amount)) in amounts.into_iter().enumerate() {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::billing::{
-    bill_traced, ActualCost, Bill, BillLine, BillOptions, Comparison, Enrollment, Note, Totals,
+    ActualCost, Bill, BillLine, BillOptions, Comparison, Enrollment, Note, Totals, bill_traced,
 };
 use super::schedule::RateSchedule;
 use crate::calendar::{Period, ProrationConvention};
@@ -126,15 +126,17 @@ pub(crate) fn run_document(body: &Value, ctx: &Context) -> Result<Value> {
     let mut bill = bill_traced(&schedule, &req.enrollments, &options, &mut trace, &cites)?;
     let split = match req.split {
         None | Some(Value::Null) | Some(Value::Bool(false)) => None,
-        Some(Value::Bool(true)) => Some(
-            ctx.section::<Split>("split")?
-                .ok_or_else(|| Error::MissingField {
-                    field: match &ctx.program {
-                        Some(p) => format!("split (program {} has no split section)", p.id),
-                        None => "split (true needs a program with a split section)".into(),
-                    },
-                })?,
-        ),
+        Some(Value::Bool(true)) => {
+            Some(
+                ctx.section::<Split>("split")?
+                    .ok_or_else(|| Error::MissingField {
+                        field: match &ctx.program {
+                            Some(p) => format!("split (program {} has no split section)", p.id),
+                            None => "split (true needs a program with a split section)".into(),
+                        },
+                    })?,
+            )
+        }
         Some(v @ Value::Object(_)) => Some(crate::json::decode::<Split>(&v, "split")?),
         Some(other) => {
             return Err(Error::invalid(

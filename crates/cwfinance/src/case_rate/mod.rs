@@ -40,8 +40,8 @@
 //! assert_eq!(b.lines[1].amount.to_string(), "4476.00");
 //! ```
 
-mod billing;
 pub mod batch;
+mod billing;
 mod document;
 mod schedule;
 

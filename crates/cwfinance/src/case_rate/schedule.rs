@@ -107,7 +107,9 @@ impl RateEntry {
     /// assert_eq!(e.monthly_total(), Money::from_cents(355_500));
     /// ```
     pub fn monthly_total(&self) -> Money {
-        self.add_ons.iter().fold(self.amount, |acc, a| acc + a.amount)
+        self.add_ons
+            .iter()
+            .fold(self.amount, |acc, a| acc + a.amount)
     }
 }
 
@@ -414,7 +416,11 @@ impl RateSchedule {
                     "a schedule has either monthly `rates` or a `closed_ended` rate, not both",
                 ));
             }
-            (None, true) => return Err(Error::MissingField { field: "rates".into() }),
+            (None, true) => {
+                return Err(Error::MissingField {
+                    field: "rates".into(),
+                });
+            }
             _ => {}
         }
         if let Some(c) = &self.closed_ended {
@@ -532,7 +538,11 @@ impl RateSchedule {
                     return Err(Error::Overlap {
                         field: field.clone(),
                         value: span_text(from, until),
-                        other: format!("rates[{}] {}", prev.index, span_text(prev.from, prev.until)),
+                        other: format!(
+                            "rates[{}] {}",
+                            prev.index,
+                            span_text(prev.from, prev.until)
+                        ),
                     });
                 }
             }
@@ -633,8 +643,10 @@ impl ClosedEndedRate {
         let mut sum = Decimal::ZERO;
         for (i, inst) in self.installments.iter().enumerate() {
             let field = format!("installments[{i}]");
-            inst.share
-                .non_negative(&format!("{field}.share"), "an installment share cannot be negative")?;
+            inst.share.non_negative(
+                &format!("{field}.share"),
+                "an installment share cannot be negative",
+            )?;
             if inst.after_months >= self.months {
                 return Err(Error::OutOfRange {
                     field: format!("{field}.after_months"),

@@ -66,8 +66,12 @@ fn a_day_without_a_rate_is_an_error_naming_the_date() {
         {"from": "1997-01-01", "until": "1997-03-10", "amount": "4000.00"},
         {"from": "1997-03-12", "amount": "4476.00"}
     ]}));
-    let err = bill(&s, &[Enrollment::open("A", d("1997-02-01"))], &BillOptions::as_of(d("1997-05-01")))
-        .unwrap_err();
+    let err = bill(
+        &s,
+        &[Enrollment::open("A", d("1997-02-01"))],
+        &BillOptions::as_of(d("1997-05-01")),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), "out_of_range");
     assert_eq!(err.field(), "enrollments[0]");
     assert_eq!(err.value(), Some("1997-03-10"));
@@ -79,9 +83,19 @@ fn thirty_day_and_whole_month_conventions() {
     let e = [Enrollment::open("A", d("1999-03-15"))];
     let o = BillOptions::as_of(d("1999-04-01"));
     // 17 days / 30: 3,555 × 17 / 30 = 2,014.50 exactly.
-    let b = bill(&s, &e, &o.clone().convention(ProrationConvention::ThirtyDayMonth)).unwrap_or_else(|e| panic!("{e}"));
+    let b = bill(
+        &s,
+        &e,
+        &o.clone().convention(ProrationConvention::ThirtyDayMonth),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(b.lines[0].amount, Money::from_cents(201_450));
-    let b = bill(&s, &e, &o.convention(ProrationConvention::WholeMonthIfAnyDay)).unwrap_or_else(|e| panic!("{e}"));
+    let b = bill(
+        &s,
+        &e,
+        &o.convention(ProrationConvention::WholeMonthIfAnyDay),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(b.lines[0].amount, Money::from_cents(355_500));
 }
 
@@ -101,7 +115,9 @@ fn half_even_rounds_a_half_cent_to_even() {
 fn closed_ended_spread_adds_up_for_project_destiny() {
     let c: ClosedEndedRate = serde_json::from_value(json!({"total": "78748.00", "months": 24}))
         .unwrap_or_else(|e| panic!("{e}"));
-    let parts = c.installment_amounts(Rounding::HalfUp).unwrap_or_else(|e| panic!("{e}"));
+    let parts = c
+        .installment_amounts(Rounding::HalfUp)
+        .unwrap_or_else(|e| panic!("{e}"));
     // 7,874,800 cents / 24 = 328,116.67 cents: running totals round to .17, .33, .50, …
     let cents: Vec<i64> = parts.iter().filter_map(|p| p.1.cents()).collect();
     assert_eq!(cents.iter().sum::<i64>(), 7_874_800);
@@ -114,9 +130,17 @@ fn installments_by_share() {
     let c: ClosedEndedRate = serde_json::from_value(json!({"total": "1000.01", "months": 12,
         "installments": [{"after_months": 6, "share": "50%"}, {"after_months": 0, "share": "50%"}]}))
         .unwrap_or_else(|e| panic!("{e}"));
-    let parts = c.installment_amounts(Rounding::HalfUp).unwrap_or_else(|e| panic!("{e}"));
+    let parts = c
+        .installment_amounts(Rounding::HalfUp)
+        .unwrap_or_else(|e| panic!("{e}"));
     // Sorted by due month; round(1000.01 × 0.5) = 500.01 (500.005 half up), then 1000.01 − 500.01.
-    assert_eq!(parts, vec![(0, Money::from_cents(50_001)), (6, Money::from_cents(50_000))]);
+    assert_eq!(
+        parts,
+        vec![
+            (0, Money::from_cents(50_001)),
+            (6, Money::from_cents(50_000))
+        ]
+    );
 }
 
 #[test]
@@ -138,7 +162,14 @@ fn hostile_spans_are_too_large_not_a_hang() {
     let mut input = EnrollmentColumns::default();
     input.push(NaiveDate::MIN, None, false);
     let b = BatchSchedule::new(&s, None, None).unwrap_or_else(|e| panic!("{e}"));
-    let err = bill_columns(&b, &input, NaiveDate::MAX, None, &mut LineColumns::default()).unwrap_err();
+    let err = bill_columns(
+        &b,
+        &input,
+        NaiveDate::MAX,
+        None,
+        &mut LineColumns::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), "too_large");
 }
 
@@ -167,8 +198,8 @@ fn day(offset: i64) -> NaiveDate {
 /// A schedule of up to three whole-cent rates, changing on arbitrary days, in force from 1990.
 fn arb_schedule() -> impl Strategy<Value = RateSchedule> {
     (
-        1i64..1_000_000_00,
-        proptest::collection::vec((0i64..2000, 1i64..1_000_000_00), 0..3),
+        1i64..100_000_000,
+        proptest::collection::vec((0i64..2000, 1i64..100_000_000), 0..3),
         any::<bool>(),
     )
         .prop_map(|(first, changes, with_add_on)| {
@@ -198,8 +229,17 @@ fn arb_enrollments() -> impl Strategy<Value = Vec<Enrollment>> {
     })
 }
 
-fn bill_window(s: &RateSchedule, e: &[Enrollment], o: &BillOptions, from: NaiveDate, to: NaiveDate) -> Bill {
-    let o = o.clone().period(Period { start: from, end: to });
+fn bill_window(
+    s: &RateSchedule,
+    e: &[Enrollment],
+    o: &BillOptions,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Bill {
+    let o = o.clone().period(Period {
+        start: from,
+        end: to,
+    });
     bill(s, e, &o).unwrap_or_else(|err| panic!("{err}"))
 }
 
@@ -282,7 +322,7 @@ proptest! {
     /// Closed-ended installments are whole amounts on due dates: any split is exact.
     #[test]
     fn closed_ended_is_exactly_additive(
-        total_cents in 0i64..10_000_000_00,
+        total_cents in 0i64..1_000_000_000,
         months in 1u32..40,
         start in 0i64..1000,
         cut in 0i64..1600,

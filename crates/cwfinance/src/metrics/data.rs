@@ -549,7 +549,8 @@ index_type!(
     RegionIx
 );
 
-/// A fast, deterministic hasher for interning short id strings (FxHash's multiply-rotate).
+/// A fast, deterministic hasher for interning short id strings (FxHash's multiply-rotate per
+/// 8-byte word, then a murmur3 finalizer).
 ///
 /// Ids are not attacker-chosen in a way that matters here (a slow lookup, not a wrong result),
 /// and SipHash would dominate loading time at scale 10.
@@ -558,7 +559,12 @@ struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply only carries entropy upwards; ids such as C0000001 differ in their last
+        // bytes, so without this avalanche (murmur3's fmix64) the table's low bits would collide.
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z = (z ^ (z >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        z ^ (z >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -1310,7 +1316,12 @@ const EPISODES_COLUMNS: &[Column] = &[
     ),
     col("county", ColumnType::Name, true, "County of jurisdiction."),
     col("circuit", ColumnType::Name, true, "Judicial circuit."),
-    col("region", ColumnType::Name, true, "Children's Division region."),
+    col(
+        "region",
+        ColumnType::Name,
+        true,
+        "Children's Division region.",
+    ),
 ];
 
 const ASSIGNMENTS_COLUMNS: &[Column] = &[
@@ -2521,9 +2532,7 @@ impl Workers {
 /// let s = TableStats { read: 10, used: 8, excluded: [("stay_under_8_days".to_string(), 2)].into() };
 /// assert_eq!(s.excluded_total(), 2);
 /// ```
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TableStats {
     /// Data rows in the input.
     pub read: u64,
@@ -2542,7 +2551,9 @@ impl TableStats {
     /// assert_eq!(cwfinance::metrics::data::TableStats::default().excluded_total(), 0);
     /// ```
     pub fn excluded_total(&self) -> u64 {
-        self.excluded.values().fold(0u64, |a, &b| a.saturating_add(b))
+        self.excluded
+            .values()
+            .fold(0u64, |a, &b| a.saturating_add(b))
     }
 }
 
@@ -2565,9 +2576,7 @@ impl TableStats {
 /// assert_eq!(stats.excluded(Table::Episodes, "stay_under_8_days"), 7);
 /// assert_eq!(stats.table(Table::Visits).read, 0);
 /// ```
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoadStats {
     /// Per table name (`episodes`, `visits`, ...).
     pub tables: BTreeMap<String, TableStats>,

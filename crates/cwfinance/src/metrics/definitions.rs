@@ -23,9 +23,7 @@ use crate::money::{Money, Percent, Rounding};
 /// use cwfinance::metrics::definitions::{Direction, MetricId};
 /// assert_eq!(MetricId::ReentryWithin12Months.definition().direction, Direction::LowerIsBetter);
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// A larger value is better performance (visit completion).
@@ -42,9 +40,7 @@ pub enum Direction {
 /// use cwfinance::metrics::definitions::{MetricId, Unit};
 /// assert_eq!(MetricId::MaltreatmentInCare.definition().unit, Unit::Per100000Days);
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// numerator ÷ denominator as a percentage (`"95.24%"`).
@@ -171,9 +167,7 @@ impl Unit {
 /// use cwfinance::metrics::definitions::{Domain, MetricId};
 /// assert_eq!(MetricId::HcyExamWithin30Days.definition().domain, Domain::WellBeing);
 /// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Domain {
     /// (3)(E)1, Safety Domain.
@@ -652,7 +646,10 @@ impl MetricId {
 /// assert_eq!(literal_maltreatment_rate(13_000, 2).unwrap().to_string(), "650000000");
 /// assert_eq!(literal_maltreatment_rate(13_000, 0), None);
 /// ```
-pub fn literal_maltreatment_rate(children_in_care: u64, substantiated_reports: u64) -> Option<Decimal> {
+pub fn literal_maltreatment_rate(
+    children_in_care: u64,
+    substantiated_reports: u64,
+) -> Option<Decimal> {
     if substantiated_reports == 0 {
         return None;
     }
@@ -681,10 +678,15 @@ mod tests {
     #[test]
     fn benchmark_reading_of_the_maltreatment_rate() {
         // 0.00967% of days in care = 0.0000967 victimizations per day = 9.67 per 100,000 days.
-        let b = Unit::Per100000Days.parse("b", "0.00967%").unwrap_or_default();
+        let b = Unit::Per100000Days
+            .parse("b", "0.00967%")
+            .unwrap_or_default();
         assert_eq!(b, Decimal::new(967, 2));
         // 2 victimizations in 20,682 days: 2 / 20,682 * 100,000 = 9.670...
-        assert_eq!(Unit::Per100000Days.value(2, 20_682), Some(Decimal::new(967, 2)));
+        assert_eq!(
+            Unit::Per100000Days.value(2, 20_682),
+            Some(Decimal::new(967, 2))
+        );
     }
 
     #[test]
@@ -696,7 +698,10 @@ mod tests {
         let six = literal_maltreatment_rate(60, 6).unwrap_or_default();
         assert_eq!(two, Decimal::from(3_000_000));
         assert!(six < two, "more reports must not look better");
-        assert!(two > Decimal::from(100_000), "a share of children cannot exceed 100%");
+        assert!(
+            two > Decimal::from(100_000),
+            "a share of children cannot exceed 100%"
+        );
     }
 
     #[test]
@@ -705,8 +710,14 @@ mod tests {
         assert_eq!(Unit::Percent.value(1, 8), Some(Decimal::new(1250, 4)));
         assert_eq!(Unit::Percent.value(2, 3), Some(Decimal::new(6667, 4)));
         // 3 moves in 1,460 days = 2.0547... per 1,000 days -> 2.05
-        assert_eq!(Unit::Per1000Days.value(3, 1_460), Some(Decimal::new(205, 2)));
-        assert_eq!(Unit::Dollars.value(1_234_567, 3), Some(Decimal::new(1_234_567, 2)));
+        assert_eq!(
+            Unit::Per1000Days.value(3, 1_460),
+            Some(Decimal::new(205, 2))
+        );
+        assert_eq!(
+            Unit::Dollars.value(1_234_567, 3),
+            Some(Decimal::new(1_234_567, 2))
+        );
         assert_eq!(Unit::Ratio.value(7, 0), None);
     }
 }

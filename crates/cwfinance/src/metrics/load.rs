@@ -377,6 +377,10 @@ impl<'a> Source<'a> {
     fn json(file: &str, table: Table, rows: &[Value], problems: &mut Problems) -> Source<'a> {
         let mut header: Vec<String> = Vec::new();
         let mut pos: HashMap<&str, usize> = HashMap::new();
+        if rows.is_empty() {
+            // An empty array is an empty table, not a table without its required columns.
+            header = table.columns().iter().map(|c| c.name.to_string()).collect();
+        }
         for row in rows {
             if let Value::Object(m) = row {
                 for k in m.keys() {
@@ -744,15 +748,8 @@ impl<'r> Cells<'r> {
         code: &str,
         what: &str,
     ) -> Cell<I> {
-        dict.get(s).ok_or_else(|| {
-            self.report(
-                problems,
-                c,
-                s,
-                code,
-                format!("no {what} has this id"),
-            )
-        })
+        dict.get(s)
+            .ok_or_else(|| self.report(problems, c, s, code, format!("no {what} has this id")))
     }
 }
 
@@ -1095,7 +1092,12 @@ fn load_episodes(ds: &mut Dataset, src: &mut Source, lay: &Layout, problems: &mu
             }
             _ => {}
         }
-        if let Some(&birth) = ds.children.birth.get(child.index()).filter(|b| removal < **b) {
+        if let Some(&birth) = ds
+            .children
+            .birth
+            .get(child.index())
+            .filter(|b| removal < **b)
+        {
             r.report(
                 p,
                 1,
@@ -1240,7 +1242,13 @@ fn end_after_start(
     }
 }
 
-fn entered_after(r: &Cells, p: &mut Problems, col: usize, event: Day, entered: Option<Day>) -> bool {
+fn entered_after(
+    r: &Cells,
+    p: &mut Problems,
+    col: usize,
+    event: Day,
+    entered: Option<Day>,
+) -> bool {
     match entered {
         Some(e) if e < event => {
             r.report(

@@ -229,8 +229,16 @@ impl MeasureOptions {
         bound("adoption_months", self.adoption_months, 600)?;
         bound("sentinel_report_days", self.sentinel_report_days, 3650)?;
         bound("cfsr_min_stay_days", self.cfsr_min_stay_days, 3650)?;
-        bound("cfsr_first_days_excluded", self.cfsr_first_days_excluded, 3650)?;
-        bound("recurrence_same_incident_days", self.recurrence_same_incident_days, 3650)?;
+        bound(
+            "cfsr_first_days_excluded",
+            self.cfsr_first_days_excluded,
+            3650,
+        )?;
+        bound(
+            "recurrence_same_incident_days",
+            self.recurrence_same_incident_days,
+            3650,
+        )?;
         bound("trial_home_visit_days", self.trial_home_visit_days, 3650)?;
         if !(1..=28).contains(&self.data_entry_day) {
             return Err(Error::OutOfRange {
@@ -325,7 +333,11 @@ impl PeriodSpec {
             let (start, end, label) = match self.granularity {
                 Granularity::Month => {
                     let s = crate::calendar::add_months(first_month, i);
-                    (s, crate::calendar::add_months(s, 1), s.format("%Y-%m").to_string())
+                    (
+                        s,
+                        crate::calendar::add_months(s, 1),
+                        s.format("%Y-%m").to_string(),
+                    )
                 }
                 Granularity::Quarter => {
                     let q = Quarter::of(self.first).offset(i);
@@ -364,7 +376,17 @@ impl PeriodSpec {
 /// assert_eq!(Level::ALL.len(), 5);
 /// ```
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -711,7 +733,13 @@ pub fn measure(
     let n_periods = periods.len();
     let mut wins = Vec::with_capacity(n_periods);
     for p in periods {
-        let bad = || Error::invalid("periods", p.label.clone(), "period out of the supported date range");
+        let bad = || {
+            Error::invalid(
+                "periods",
+                p.label.clone(),
+                "period out of the supported date range",
+            )
+        };
         let start = Day::from_date(p.start).ok_or_else(bad)?;
         let end = Day::from_date(p.end).ok_or_else(bad)?;
         if end <= start {
@@ -776,7 +804,15 @@ pub fn measure(
                 child,
                 asg: ds.assignments.of(child),
             };
-            measure_child(ds, &rows, &wins, options, &mut acc, &mut cm_active, n_periods);
+            measure_child(
+                ds,
+                &rows,
+                &wins,
+                options,
+                &mut acc,
+                &mut cm_active,
+                n_periods,
+            );
         }
         for (k, c, r) in ds
             .episodes
@@ -836,7 +872,9 @@ fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc
     for (p, win) in wins.iter().enumerate() {
         sup_seen.iter_mut().for_each(|s| *s = false);
         for i in 0..w.len() {
-            let Some(worker) = crate::metrics::data::WorkerIx::from_index(i).and_then(|ix| w.get(ix)) else {
+            let Some(worker) =
+                crate::metrics::data::WorkerIx::from_index(i).and_then(|ix| w.get(ix))
+            else {
                 continue;
             };
             let target = Target {
@@ -844,11 +882,20 @@ fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc
                 provider: Some(worker.provider),
             };
             // Trauma training: case managers and supervisors employed on the last day.
-            if matches!(worker.role, WorkerRole::CaseManager | WorkerRole::Supervisor)
-                && worker.active_on(win.last)
+            if matches!(
+                worker.role,
+                WorkerRole::CaseManager | WorkerRole::Supervisor
+            ) && worker.active_on(win.last)
             {
                 let trained = worker.trauma_trained.is_some_and(|d| d <= win.last);
-                add_no_place(acc, p, MetricId::TraumaTraining, target, u64::from(trained), 1);
+                add_no_place(
+                    acc,
+                    p,
+                    MetricId::TraumaTraining,
+                    target,
+                    u64::from(trained),
+                    1,
+                );
             }
             // Supervisor ratio: case managers carrying a child on the last day, per supervisor.
             if worker.role == WorkerRole::CaseManager
@@ -864,7 +911,10 @@ fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc
                                 acc,
                                 p,
                                 MetricId::SupervisorRatio,
-                                Target { place: None, provider: sp },
+                                Target {
+                                    place: None,
+                                    provider: sp,
+                                },
                                 0,
                                 1,
                             );
@@ -908,7 +958,8 @@ fn measure_child(
     // Supervisor ratio needs which case managers carry a child on each period's last day.
     for i in rows.asg.clone() {
         let a = &ds.assignments;
-        let (Some(&s), Some(&end), Some(&w)) = (a.start.get(i), a.end.get(i), a.worker.get(i)) else {
+        let (Some(&s), Some(&end), Some(&w)) = (a.start.get(i), a.end.get(i), a.worker.get(i))
+        else {
             continue;
         };
         for (p, win) in wins.iter().enumerate() {
@@ -921,14 +972,22 @@ fn measure_child(
     }
 
     for ei in eps.clone() {
-        let (Some(&removal), Some(&exit), Some(&reason), Some(&county), Some(&circuit), Some(&region)) = (
+        let (
+            Some(&removal),
+            Some(&exit),
+            Some(&reason),
+            Some(&county),
+            Some(&circuit),
+            Some(&region),
+        ) = (
             e.removal.get(ei),
             e.exit.get(ei),
             e.exit_reason.get(ei),
             e.county.get(ei),
             e.circuit.get(ei),
             e.region.get(ei),
-        ) else {
+        )
+        else {
             continue;
         };
         let place = Some((region, circuit, county));
@@ -962,9 +1021,9 @@ fn measure_child(
                     .then(|| ds.placements.start.get(i).copied())
                     .flatten()
             }) {
-                Some(thv) if x.days_since(thv) > o.trial_home_visit_days as i32 => thv
-                    .add_days(o.trial_home_visit_days as i32)
-                    .unwrap_or(x),
+                Some(thv) if x.days_since(thv) > o.trial_home_visit_days as i32 => {
+                    thv.add_days(o.trial_home_visit_days as i32).unwrap_or(x)
+                }
                 _ => x,
             }
         });
@@ -975,7 +1034,9 @@ fn measure_child(
             if removal < win.end && exit.is_none_or(|x| x > win.start) {
                 let mut month = win.start.max(removal).first_of_month();
                 while month < win.end {
-                    let Some(month_end) = month.add_months(1) else { break };
+                    let Some(month_end) = month.add_months(1) else {
+                        break;
+                    };
                     let care_from = removal.max(month);
                     let care_to = in_care_until(month_end);
                     if care_from >= care_to {
@@ -1000,7 +1061,8 @@ fn measure_child(
                         };
                         let first = lower_bound(&ds.visits.date, &visits, care_from);
                         let mut seen_wc = false;
-                        let in_month = |i: usize| ds.visits.date.get(i).is_some_and(|d| *d < care_to);
+                        let in_month =
+                            |i: usize| ds.visits.date.get(i).is_some_and(|d| *d < care_to);
                         let mut i = first;
                         while i < visits.end && in_month(i) {
                             if ds.visits.kind.get(i) == Some(&VisitKind::WorkerChild) {
@@ -1046,17 +1108,25 @@ fn measure_child(
             let rate_to = in_care_until(win.end);
             if rate_from < rate_to {
                 rows.provider_spans(rate_from, rate_to, |prov, a, b| {
-                    let t = Target { place, provider: prov };
+                    let t = Target {
+                        place,
+                        provider: prov,
+                    };
                     acc.add(p, MetricId::MaltreatmentInCare, t, 0, days_between(a, b));
                 });
                 let mut i = lower_bound(&ds.reports.date, &reports, rate_from);
                 while i < reports.end {
-                    let Some(&d) = ds.reports.date.get(i) else { break };
+                    let Some(&d) = ds.reports.date.get(i) else {
+                        break;
+                    };
                     if d >= rate_to {
                         break;
                     }
                     if ds.reports.substantiated.get(i) == Some(&true) {
-                        let t = Target { place, provider: rows.provider_on(d) };
+                        let t = Target {
+                            place,
+                            provider: rows.provider_on(d),
+                        };
                         acc.add(p, MetricId::MaltreatmentInCare, t, 1, 0);
                     }
                     i += 1;
@@ -1066,7 +1136,10 @@ fn measure_child(
             let care_to = in_care_until(win.end);
             if care_from < care_to {
                 rows.provider_spans(care_from, care_to, |prov, a, b| {
-                    let t = Target { place, provider: prov };
+                    let t = Target {
+                        place,
+                        provider: prov,
+                    };
                     acc.add(p, MetricId::ResidentialPlacement, t, 0, days_between(a, b));
                 });
                 for pi in placements.clone() {
@@ -1084,7 +1157,10 @@ fn measure_child(
                     let b = end.map_or(care_to, |x| x.min(care_to));
                     if a < b {
                         rows.provider_spans(a, b, |prov, a, b| {
-                            let t = Target { place, provider: prov };
+                            let t = Target {
+                                place,
+                                provider: prov,
+                            };
                             acc.add(p, MetricId::ResidentialPlacement, t, days_between(a, b), 0);
                         });
                     }
@@ -1095,13 +1171,26 @@ fn measure_child(
             if let Some(deadline) = removal.add_days(o.hcy_days as i32) {
                 if deadline >= win.start && deadline < win.end {
                     let first = lower_bound(&ds.hcy_exams.date, &exams, removal);
-                    let on_time = ds.hcy_exams.date.get(first).is_some_and(|d| first < exams.end && *d <= deadline);
+                    let on_time = ds
+                        .hcy_exams
+                        .date
+                        .get(first)
+                        .is_some_and(|d| first < exams.end && *d <= deadline);
                     let exited_early = exit.is_some_and(|x| x <= deadline);
                     if exited_early && !on_time && o.hcy_exclude_early_exits {
-                        acc.exclude(p, MetricId::HcyExamWithin30Days, Exclusion::ExitedBeforeExamDeadline, 1);
+                        acc.exclude(
+                            p,
+                            MetricId::HcyExamWithin30Days,
+                            Exclusion::ExitedBeforeExamDeadline,
+                            1,
+                        );
                     } else {
-                        let day = exit.map_or(deadline, |x| x.add_days(-1).unwrap_or(x).min(deadline));
-                        let t = Target { place, provider: rows.provider_on(day) };
+                        let day =
+                            exit.map_or(deadline, |x| x.add_days(-1).unwrap_or(x).min(deadline));
+                        let t = Target {
+                            place,
+                            provider: rows.provider_on(day),
+                        };
                         acc.add(p, MetricId::HcyExamWithin30Days, t, u64::from(on_time), 1);
                     }
                 }
@@ -1128,7 +1217,9 @@ fn measure_child(
                 let a = &ds.assignments;
                 let mut workers = 0u64;
                 for i in rows.asg.clone() {
-                    let (Some(&s), Some(&end), Some(&w)) = (a.start.get(i), a.end.get(i), a.worker.get(i)) else {
+                    let (Some(&s), Some(&end), Some(&w)) =
+                        (a.start.get(i), a.end.get(i), a.worker.get(i))
+                    else {
                         continue;
                     };
                     if s > win.last || end.is_some_and(|x| x <= removal) {
@@ -1138,7 +1229,9 @@ fn measure_child(
                     let dup = (rows.asg.start..i).any(|j| {
                         a.worker.get(j) == Some(&w)
                             && a.start.get(j).is_some_and(|&s2| s2 <= win.last)
-                            && a.end.get(j).is_some_and(|e2| e2.is_none_or(|x| x > removal))
+                            && a.end
+                                .get(j)
+                                .is_some_and(|e2| e2.is_none_or(|x| x > removal))
                     });
                     workers += u64::from(!dup);
                 }
@@ -1148,25 +1241,61 @@ fn measure_child(
                 } else {
                     MetricId::CaseloadChangesUnder12Months
                 };
-                let t = Target { place, provider: rows.provider_on(win.last) };
+                let t = Target {
+                    place,
+                    provider: rows.provider_on(win.last),
+                };
                 acc.add(p, m, t, workers, 1);
             }
 
             // ---- Timely permanency (Phase II) -------------------------------------------
-            timely_permanency(ds, rows, o, acc, p, win, removal, exit, reason, goals.clone(), place);
+            timely_permanency(
+                ds,
+                rows,
+                o,
+                acc,
+                p,
+                win,
+                removal,
+                exit,
+                reason,
+                goals.clone(),
+                place,
+            );
 
             // ---- CFSR: permanency in 12 months for entries --------------------------------
             if removal >= win.back24 && removal < win.year_start {
                 if !cfsr_eligible {
-                    let why = if short_stay { Exclusion::StayUnder8Days } else { Exclusion::EnteredAt18OrOlder };
+                    let why = if short_stay {
+                        Exclusion::StayUnder8Days
+                    } else {
+                        Exclusion::EnteredAt18OrOlder
+                    };
                     acc.exclude(p, MetricId::CfsrPermanency12MonthsEntries, why, 1);
                 } else if prev_removal.is_some_and(|r| r >= win.back24) {
-                    acc.exclude(p, MetricId::CfsrPermanency12MonthsEntries, Exclusion::NotFirstEntryInWindow, 1);
+                    acc.exclude(
+                        p,
+                        MetricId::CfsrPermanency12MonthsEntries,
+                        Exclusion::NotFirstEntryInWindow,
+                        1,
+                    );
                 } else if let Some(due) = removal.add_months(12) {
                     let ok = matches!((adjusted_exit, reason), (Some(x), Some(r)) if r.is_permanency() && x < due);
-                    let last = exit.map_or(due, |x| x.min(due)).add_days(-1).unwrap_or(removal);
-                    let t = Target { place, provider: rows.provider_on(last) };
-                    acc.add(p, MetricId::CfsrPermanency12MonthsEntries, t, u64::from(ok), 1);
+                    let last = exit
+                        .map_or(due, |x| x.min(due))
+                        .add_days(-1)
+                        .unwrap_or(removal);
+                    let t = Target {
+                        place,
+                        provider: rows.provider_on(last),
+                    };
+                    acc.add(
+                        p,
+                        MetricId::CfsrPermanency12MonthsEntries,
+                        t,
+                        u64::from(ok),
+                        1,
+                    );
                 }
             }
 
@@ -1188,7 +1317,10 @@ fn measure_child(
                     } else {
                         let ok = matches!((exit, reason), (Some(x), Some(r))
                             if r.is_permanency() && x < win.end && birthday18.is_none_or(|b| x <= b));
-                        let t = Target { place, provider: rows.provider_on(first_day) };
+                        let t = Target {
+                            place,
+                            provider: rows.provider_on(first_day),
+                        };
                         acc.add(p, m, t, u64::from(ok), 1);
                     }
                 }
@@ -1197,19 +1329,37 @@ fn measure_child(
             // ---- CFSR: re-entry in 12 months ----------------------------------------------
             if removal >= win.back36 && removal < win.back24 {
                 if !cfsr_eligible {
-                    let why = if short_stay { Exclusion::StayUnder8Days } else { Exclusion::EnteredAt18OrOlder };
+                    let why = if short_stay {
+                        Exclusion::StayUnder8Days
+                    } else {
+                        Exclusion::EnteredAt18OrOlder
+                    };
                     acc.exclude(p, MetricId::CfsrReentry12Months, why, 1);
                 } else if prev_removal.is_some_and(|r| r >= win.back36) {
-                    acc.exclude(p, MetricId::CfsrReentry12Months, Exclusion::NotFirstEntryInWindow, 1);
-                } else if let (Some(x), Some(r), Some(due)) = (exit, reason, removal.add_months(12)) {
+                    acc.exclude(
+                        p,
+                        MetricId::CfsrReentry12Months,
+                        Exclusion::NotFirstEntryInWindow,
+                        1,
+                    );
+                } else if let (Some(x), Some(r), Some(due)) = (exit, reason, removal.add_months(12))
+                {
                     let discharged = x < due
-                        && matches!(r, ExitReason::Reunification | ExitReason::LivingWithRelative | ExitReason::Guardianship);
+                        && matches!(
+                            r,
+                            ExitReason::Reunification
+                                | ExitReason::LivingWithRelative
+                                | ExitReason::Guardianship
+                        );
                     if discharged {
                         let back = match (next_removal, x.add_months(12)) {
                             (Some(n), Some(f)) => n >= x && n < f,
                             _ => false,
                         };
-                        let t = Target { place, provider: rows.provider_on(x.add_days(-1).unwrap_or(x)) };
+                        let t = Target {
+                            place,
+                            provider: rows.provider_on(x.add_days(-1).unwrap_or(x)),
+                        };
                         acc.add(p, MetricId::CfsrReentry12Months, t, u64::from(back), 1);
                     }
                 }
@@ -1218,14 +1368,28 @@ fn measure_child(
             // ---- CFSR: placement stability ------------------------------------------------
             if removal >= win.year_start && removal < win.end {
                 if !cfsr_eligible {
-                    let why = if short_stay { Exclusion::StayUnder8Days } else { Exclusion::EnteredAt18OrOlder };
+                    let why = if short_stay {
+                        Exclusion::StayUnder8Days
+                    } else {
+                        Exclusion::EnteredAt18OrOlder
+                    };
                     acc.exclude(p, MetricId::CfsrPlacementStability, why, 1);
                 } else {
-                    let to = birthday18.map_or(in_care_until(win.end), |b| in_care_until(win.end).min(b));
+                    let to = birthday18
+                        .map_or(in_care_until(win.end), |b| in_care_until(win.end).min(b));
                     if removal < to {
                         rows.provider_spans(removal, to, |prov, a, b| {
-                            let t = Target { place, provider: prov };
-                            acc.add(p, MetricId::CfsrPlacementStability, t, 0, days_between(a, b));
+                            let t = Target {
+                                place,
+                                provider: prov,
+                            };
+                            acc.add(
+                                p,
+                                MetricId::CfsrPlacementStability,
+                                t,
+                                0,
+                                days_between(a, b),
+                            );
                         });
                         count_moves(ds, rows, acc, p, placements.clone(), removal, to, place);
                     }
@@ -1237,30 +1401,60 @@ fn measure_child(
             let to = in_care_until(win.end);
             if from < to {
                 if !cfsr_eligible {
-                    let why = if short_stay { Exclusion::StayUnder8Days } else { Exclusion::EnteredAt18OrOlder };
+                    let why = if short_stay {
+                        Exclusion::StayUnder8Days
+                    } else {
+                        Exclusion::EnteredAt18OrOlder
+                    };
                     acc.exclude(p, MetricId::CfsrMaltreatmentInCare, why, 1);
                 } else {
                     let to18 = birthday18.map_or(to, |b| to.min(b));
                     if to18 < to {
-                        acc.exclude(p, MetricId::CfsrMaltreatmentInCare, Exclusion::DaysAfter18, days_between(to18.max(from), to));
+                        acc.exclude(
+                            p,
+                            MetricId::CfsrMaltreatmentInCare,
+                            Exclusion::DaysAfter18,
+                            days_between(to18.max(from), to),
+                        );
                     }
                     if from < to18 {
                         rows.provider_spans(from, to18, |prov, a, b| {
-                            let t = Target { place, provider: prov };
-                            acc.add(p, MetricId::CfsrMaltreatmentInCare, t, 0, days_between(a, b));
+                            let t = Target {
+                                place,
+                                provider: prov,
+                            };
+                            acc.add(
+                                p,
+                                MetricId::CfsrMaltreatmentInCare,
+                                t,
+                                0,
+                                days_between(a, b),
+                            );
                         });
-                        let counted_from = removal.add_days(o.cfsr_first_days_excluded as i32).unwrap_or(removal);
+                        let counted_from = removal
+                            .add_days(o.cfsr_first_days_excluded as i32)
+                            .unwrap_or(removal);
                         let mut i = lower_bound(&ds.reports.date, &reports, from);
                         while i < reports.end {
-                            let Some(&d) = ds.reports.date.get(i) else { break };
+                            let Some(&d) = ds.reports.date.get(i) else {
+                                break;
+                            };
                             if d >= to18 {
                                 break;
                             }
                             if ds.reports.substantiated.get(i) == Some(&true) {
                                 if d < counted_from {
-                                    acc.exclude(p, MetricId::CfsrMaltreatmentInCare, Exclusion::ReportInFirstDays, 1);
+                                    acc.exclude(
+                                        p,
+                                        MetricId::CfsrMaltreatmentInCare,
+                                        Exclusion::ReportInFirstDays,
+                                        1,
+                                    );
                                 } else {
-                                    let t = Target { place, provider: rows.provider_on(d) };
+                                    let t = Target {
+                                        place,
+                                        provider: rows.provider_on(d),
+                                    };
                                     acc.add(p, MetricId::CfsrMaltreatmentInCare, t, 1, 0);
                                 }
                             }
@@ -1298,8 +1492,17 @@ fn measure_child(
                 .copied()
                 .flatten()
                 .is_some_and(|r| r.days_since(d) <= o.sentinel_report_days as i32);
-            let t = Target { place: place_on(d), provider: rows.provider_on(d) };
-            acc.add(p, MetricId::SentinelEventTimeliness, t, u64::from(on_time), 1);
+            let t = Target {
+                place: place_on(d),
+                provider: rows.provider_on(d),
+            };
+            acc.add(
+                p,
+                MetricId::SentinelEventTimeliness,
+                t,
+                u64::from(on_time),
+                1,
+            );
             i += 1;
         }
         let cr = &ds.case_returns;
@@ -1326,11 +1529,55 @@ fn measure_child(
             acc.add(p, MetricId::CatastrophicReturns, t, cents, 1);
             i += 1;
         }
-        data_entry(ds, rows, o, acc, p, win, &visits, &ds.visits.date, &ds.visits.entered, &place_on);
-        data_entry(ds, rows, o, acc, p, win, &exams, &ds.hcy_exams.date, &ds.hcy_exams.entered, &place_on);
-        data_entry(ds, rows, o, acc, p, win, &reports, &ds.reports.date, &ds.reports.entered, &place_on);
+        data_entry(
+            ds,
+            rows,
+            o,
+            acc,
+            p,
+            win,
+            &visits,
+            &ds.visits.date,
+            &ds.visits.entered,
+            &place_on,
+        );
+        data_entry(
+            ds,
+            rows,
+            o,
+            acc,
+            p,
+            win,
+            &exams,
+            &ds.hcy_exams.date,
+            &ds.hcy_exams.entered,
+            &place_on,
+        );
+        data_entry(
+            ds,
+            rows,
+            o,
+            acc,
+            p,
+            win,
+            &reports,
+            &ds.reports.date,
+            &ds.reports.entered,
+            &place_on,
+        );
         // Placements are sorted by start, so the same binary search applies.
-        data_entry(ds, rows, o, acc, p, win, &placements, &ds.placements.start, &ds.placements.entered, &place_on);
+        data_entry(
+            ds,
+            rows,
+            o,
+            acc,
+            p,
+            win,
+            &placements,
+            &ds.placements.start,
+            &ds.placements.entered,
+            &place_on,
+        );
     }
 }
 
@@ -1360,7 +1607,10 @@ fn data_entry(
                 let deadline = Day::from_month_number(d.month_number() + 1)
                     .and_then(|m| m.add_days(o.data_entry_day as i32 - 1));
                 let on_time = deadline.is_some_and(|dl| at <= dl);
-                let t = Target { place: place_on(d), provider: rows.provider_on(d) };
+                let t = Target {
+                    place: place_on(d),
+                    provider: rows.provider_on(d),
+                };
                 acc.add(p, MetricId::TimelyDataEntry, t, u64::from(on_time), 1);
             }
         }
@@ -1386,7 +1636,9 @@ fn timely_permanency(
     // The latest court-approved goal dated in the episode (up to and including the exit day).
     let goal = goals.rev().find_map(|i| {
         let d = *g.date.get(i)?;
-        (d >= removal && exit.is_none_or(|x| d <= x)).then(|| g.goal.get(i).copied()).flatten()
+        (d >= removal && exit.is_none_or(|x| d <= x))
+            .then(|| g.goal.get(i).copied())
+            .flatten()
     });
     let months = match goal {
         Some(Goal::Reunification) => o.reunification_months,
@@ -1397,13 +1649,19 @@ fn timely_permanency(
             // first period when still open.
             let at = exit.unwrap_or(win.start);
             if at >= win.start && at < win.end {
-                let why = if goal.is_none() { Exclusion::NoPermanencyGoal } else { Exclusion::GoalWithoutTimeframe };
+                let why = if goal.is_none() {
+                    Exclusion::NoPermanencyGoal
+                } else {
+                    Exclusion::GoalWithoutTimeframe
+                };
                 acc.exclude(p, MetricId::TimelyPermanency, why, 1);
             }
             return;
         }
     };
-    let Some(deadline) = removal.add_months(months as i32) else { return };
+    let Some(deadline) = removal.add_months(months as i32) else {
+        return;
+    };
     let (event, timely) = match exit {
         Some(x) if x <= deadline => {
             let matched = matches!(
@@ -1414,7 +1672,12 @@ fn timely_permanency(
             );
             if reason.is_some_and(|r| o.permanency_excluded_exits.contains(&r)) {
                 if x >= win.start && x < win.end {
-                    acc.exclude(p, MetricId::TimelyPermanency, Exclusion::ExcludedExitReason, 1);
+                    acc.exclude(
+                        p,
+                        MetricId::TimelyPermanency,
+                        Exclusion::ExcludedExitReason,
+                        1,
+                    );
                 }
                 return;
             }
@@ -1428,7 +1691,10 @@ fn timely_permanency(
         } else {
             deadline
         };
-        let t = Target { place, provider: rows.provider_on(last) };
+        let t = Target {
+            place,
+            provider: rows.provider_on(last),
+        };
         acc.add(p, MetricId::TimelyPermanency, t, u64::from(timely), 1);
     }
 }
@@ -1445,12 +1711,19 @@ fn count_moves(
     place: Option<(RegionIx, CircuitIx, CountyIx)>,
 ) {
     let pl = &ds.placements;
-    let is_spell = |s: PlacementSetting| matches!(s, PlacementSetting::Runaway | PlacementSetting::TrialHomeVisit);
+    let is_spell = |s: PlacementSetting| {
+        matches!(
+            s,
+            PlacementSetting::Runaway | PlacementSetting::TrialHomeVisit
+        )
+    };
     // The setting of the last real placement, and whether a runaway/THV spell followed it.
     let mut previous: Option<PlacementSetting> = None;
     let mut after_spell = false;
     for i in placements {
-        let (Some(&s), Some(&setting)) = (pl.start.get(i), pl.setting.get(i)) else { continue };
+        let (Some(&s), Some(&setting)) = (pl.start.get(i), pl.setting.get(i)) else {
+            continue;
+        };
         if s < removal {
             continue;
         }
@@ -1466,7 +1739,10 @@ fn count_moves(
             Some(prev) => !(after_spell && prev == setting),
         };
         if is_move {
-            let t = Target { place, provider: rows.provider_on(s) };
+            let t = Target {
+                place,
+                provider: rows.provider_on(s),
+            };
             acc.add(p, MetricId::CfsrPlacementStability, t, 1, 0);
         }
         previous = Some(setting);
@@ -1529,7 +1805,13 @@ fn recurrence(
         place,
         provider: place.and_then(|_| rows.provider_on(first)),
     };
-    acc.add(p, MetricId::CfsrRecurrenceOfMaltreatment, t, u64::from(again), 1);
+    acc.add(
+        p,
+        MetricId::CfsrRecurrenceOfMaltreatment,
+        t,
+        u64::from(again),
+        1,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1596,8 +1878,12 @@ pub fn published_values(
                 }
                 let n = m.names.get(&level).map_or(0, Vec::len);
                 for u in 0..n {
-                    let Some((num, den)) = m.count(level, u, p, metric) else { continue };
-                    let mark = plan.cell(level, u).and_then(|c| marks.get(c).copied().flatten());
+                    let Some((num, den)) = m.count(level, u, p, metric) else {
+                        continue;
+                    };
+                    let mark = plan
+                        .cell(level, u)
+                        .and_then(|c| marks.get(c).copied().flatten());
                     let name = m
                         .names
                         .get(&level)
@@ -1693,7 +1979,11 @@ pub fn measure_dataset(
     let m = measure(ds, &list, options)?;
     let values = published_values(&m, by, metrics, suppression);
     let mut excluded = BTreeMap::new();
-    let chosen: Vec<MetricId> = if metrics.is_empty() { MetricId::ALL.to_vec() } else { metrics.to_vec() };
+    let chosen: Vec<MetricId> = if metrics.is_empty() {
+        MetricId::ALL.to_vec()
+    } else {
+        metrics.to_vec()
+    };
     for (p, period) in list.iter().enumerate() {
         let mut per = BTreeMap::new();
         for &metric in &chosen {
@@ -1716,8 +2006,16 @@ pub fn measure_dataset(
 /// The `hb1414.measure` document handler.
 pub(crate) fn run_measure_document(body: &Value, _ctx: &Context) -> Result<Value> {
     let req: MeasureRequest = crate::json::decode(body, "")?;
-    let ds = crate::metrics::load::from_json(&req.data, &Default::default()).map_err(|e| e.at("data"))?;
-    let resp = measure_dataset(&ds, req.periods, &req.by, &req.metrics, &req.options, &req.suppression)?;
+    let ds = crate::metrics::load::from_json(&req.data, &Default::default())
+        .map_err(|e| e.at("data"))?;
+    let resp = measure_dataset(
+        &ds,
+        req.periods,
+        &req.by,
+        &req.metrics,
+        &req.options,
+        &req.suppression,
+    )?;
     crate::json::to_value(&resp)
 }
 

@@ -190,7 +190,9 @@ pub fn compare(req: &CompareRequest, trace_on: bool) -> Result<CompareResponse> 
                         c.region
                     ),
                 })?;
-            let contractor_met = c.contractor.map(|v| req.met_rule.met(d.direction, v, target));
+            let contractor_met = c
+                .contractor
+                .map(|v| req.met_rule.met(d.direction, v, target));
             let mirror_met = c.mirror.map(|v| req.met_rule.met(d.direction, v, target));
             let diff = match (c.contractor, c.mirror) {
                 (Some(a), Some(b)) => Some(Percent::from_fraction(a.fraction() - b.fraction())),
@@ -206,8 +208,18 @@ pub fn compare(req: &CompareRequest, trace_on: bool) -> Result<CompareResponse> 
                     diff.map(|p| p.to_string()).unwrap_or_else(|| "n/a".into()),
                 )
                 .input("target", target)
-                .input("contractor", c.contractor.map(|p| p.to_string()).unwrap_or_else(|| "N/A".into()))
-                .input("mirror", c.mirror.map(|p| p.to_string()).unwrap_or_else(|| "N/A".into()))
+                .input(
+                    "contractor",
+                    c.contractor
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "N/A".into()),
+                )
+                .input(
+                    "mirror",
+                    c.mirror
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "N/A".into()),
+                )
                 .cite(SOURCE)
             });
             cells.push(ComparedCell {
@@ -255,7 +267,11 @@ mod tests {
     fn permanency_cells_of_002_by_hand() {
         // Permanency targets: Springfield 24%, Kansas City 30%, St. Louis 32%.
         let mut targets = BTreeMap::new();
-        for (r, t) in [("Springfield", "24%"), ("Kansas City", "30%"), ("St. Louis", "32%")] {
+        for (r, t) in [
+            ("Springfield", "24%"),
+            ("Kansas City", "30%"),
+            ("St. Louis", "32%"),
+        ] {
             targets.insert(r.to_string(), p(t).unwrap_or_default());
         }
         let cell = |region: &str, period: &str, c: &str, m: Option<&str>| OutcomeCell {
@@ -281,19 +297,50 @@ mod tests {
         let out = compare(&req, false).unwrap_or_else(|_| unreachable!());
         let c = &out.domains[0].cells;
         // 23 < 24 not met; 20 < 24 not met; 23 - 20 = +3 points.
-        assert_eq!((c[0].contractor_met, c[0].mirror_met), (Some(false), Some(false)));
-        assert_eq!(c[0].contractor_minus_mirror.map(|x| x.to_string()), Some("3%".into()));
+        assert_eq!(
+            (c[0].contractor_met, c[0].mirror_met),
+            (Some(false), Some(false))
+        );
+        assert_eq!(
+            c[0].contractor_minus_mirror.map(|x| x.to_string()),
+            Some("3%".into())
+        );
         // 27 >= 24 met; 34 >= 24 met; 27 - 34 = -7 points.
-        assert_eq!(c[1].contractor_minus_mirror.map(|x| x.to_string()), Some("-7%".into()));
+        assert_eq!(
+            c[1].contractor_minus_mirror.map(|x| x.to_string()),
+            Some("-7%".into())
+        );
         // St. Louis has no mirror: N/A.
-        assert_eq!((c[2].contractor_met, c[2].mirror_met, c[2].contractor_minus_mirror), (Some(false), None, None));
-        assert_eq!((out.domains[0].contractor_met, out.domains[0].mirror_met), (1, 1));
+        assert_eq!(
+            (
+                c[2].contractor_met,
+                c[2].mirror_met,
+                c[2].contractor_minus_mirror
+            ),
+            (Some(false), None, None)
+        );
+        assert_eq!(
+            (out.domains[0].contractor_met, out.domains[0].mirror_met),
+            (1, 1)
+        );
     }
 
     #[test]
     fn exceeds_rule_is_strict() {
-        assert!(MetRule::AtLeast.met(Direction::HigherIsBetter, Percent::ONE_HUNDRED, Percent::ONE_HUNDRED));
-        assert!(!MetRule::Exceeds.met(Direction::HigherIsBetter, Percent::ONE_HUNDRED, Percent::ONE_HUNDRED));
-        assert!(MetRule::AtLeast.met(Direction::LowerIsBetter, Percent::ZERO, Percent::ONE_HUNDRED));
+        assert!(MetRule::AtLeast.met(
+            Direction::HigherIsBetter,
+            Percent::ONE_HUNDRED,
+            Percent::ONE_HUNDRED
+        ));
+        assert!(!MetRule::Exceeds.met(
+            Direction::HigherIsBetter,
+            Percent::ONE_HUNDRED,
+            Percent::ONE_HUNDRED
+        ));
+        assert!(MetRule::AtLeast.met(
+            Direction::LowerIsBetter,
+            Percent::ZERO,
+            Percent::ONE_HUNDRED
+        ));
     }
 }

@@ -61,7 +61,8 @@ mod benchmark_text {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let text = crate::money::deserialize_decimal_text(d, "a benchmark string or \"undetermined\"")?;
+        let text =
+            crate::money::deserialize_decimal_text(d, "a benchmark string or \"undetermined\"")?;
         Ok((text.trim() != "undetermined").then_some(text))
     }
 }
@@ -374,7 +375,9 @@ mod tests {
         let dates: Vec<String> = t.phases.iter().map(|p| p.effective.to_string()).collect();
         assert_eq!(dates, ["2022-10-01", "2023-10-01", "2024-10-01"]);
         // 004, Phase I: 25 + 20 + 0 + 25 + 15 + 20 + 0 + 0 = 105.
-        let (_, p1) = t.items_in_force(d("2022-10-01")).unwrap_or_else(|_| unreachable!());
+        let (_, p1) = t
+            .items_in_force(d("2022-10-01"))
+            .unwrap_or_else(|_| unreachable!());
         assert_eq!(weight_sum(&p1).to_string(), "105%");
         let bench: Vec<(String, String, String)> = p1
             .iter()
@@ -400,10 +403,14 @@ mod tests {
             assert_eq!((got.0.as_str(), got.1.as_str(), got.2.as_str()), *want);
         }
         // Phase II adds 50% (timely permanency) and four 0% items: 105 + 50 = 155.
-        let (p, p2) = t.items_in_force(d("2023-10-01")).unwrap_or_else(|_| unreachable!());
+        let (p, p2) = t
+            .items_in_force(d("2023-10-01"))
+            .unwrap_or_else(|_| unreachable!());
         assert_eq!(p.id, "phase_2");
         assert_eq!(weight_sum(&p2).to_string(), "155%");
-        let (p, p3) = t.items_in_force(d("2030-01-01")).unwrap_or_else(|_| unreachable!());
+        let (p, p3) = t
+            .items_in_force(d("2030-01-01"))
+            .unwrap_or_else(|_| unreachable!());
         assert_eq!((p.id.as_str(), p3.len()), ("phase_3", 16));
         for path in t.citations.keys() {
             let c = &t.citations[path];
@@ -416,7 +423,11 @@ mod tests {
             .collect();
         assert_eq!(
             goals,
-            [("Springfield", "24%"), ("Kansas City", "30%"), ("St. Louis", "32%")]
+            [
+                ("Springfield", "24%"),
+                ("Kansas City", "30%"),
+                ("St. Louis", "32%")
+            ]
         );
     }
 }

@@ -35,7 +35,8 @@ use crate::trace::{Trace, TraceStep};
 
 const RULE_3H: &str = "003_d493ecb4a837036e.txt, 13 CSR 35-35.100(3)(H)";
 const RULE_5A: &str = "003_d493ecb4a837036e.txt, 13 CSR 35-35.100(5)(A)";
-const RULE_130: &str = "004_c47e555d576af250.txt, Phase II Metrics, Permanency Domain (13 CSR 35-35.130(6)(C))";
+const RULE_130: &str =
+    "004_c47e555d576af250.txt, Phase II Metrics, Permanency Domain (13 CSR 35-35.130(6)(C))";
 
 /// How the weights of the items in force are used.
 ///
@@ -416,10 +417,12 @@ pub fn score_unit(
     for item in &goals.items {
         let def = item.metric.definition();
         let field = format!("values.{}", item.metric);
-        let regional = unit
-            .region
-            .as_deref()
-            .and_then(|r| goals.regional_goals.iter().find(|g| g.metric == item.metric && g.region == r));
+        let regional = unit.region.as_deref().and_then(|r| {
+            goals
+                .regional_goals
+                .iter()
+                .find(|g| g.metric == item.metric && g.region == r)
+        });
         let (goal_text, goal_scope) = match (regional, &item.benchmark) {
             (Some(g), _) => (Some(g.goal.clone()), format!("region {}", g.region)),
             (None, Some(b)) => (Some(b.clone()), "statewide".to_string()),
@@ -436,7 +439,11 @@ pub fn score_unit(
             .transpose()?;
         if let Some(a) = actual {
             if a.is_sign_negative() && !a.is_zero() {
-                return Err(Error::negative(&field, a, "a metric value cannot be negative"));
+                return Err(Error::negative(
+                    &field,
+                    a,
+                    "a metric value cannot be negative",
+                ));
             }
         }
         let met = match (goal, actual) {
@@ -475,7 +482,10 @@ pub fn score_unit(
                     if options.cap_at_100 && p > Decimal::ONE {
                         p = Decimal::ONE;
                     }
-                    let w = round4(p.checked_mul(weight).ok_or_else(|| Error::overflow(&field, p))?);
+                    let w = round4(
+                        p.checked_mul(weight)
+                            .ok_or_else(|| Error::overflow(&field, p))?,
+                    );
                     raw_total += w;
                     scored_weights += weight;
                     any_scored = true;
@@ -527,12 +537,15 @@ pub fn score_unit(
         WeightPolicy::NormalizeTo100 => round4(raw_total / scored_weights),
     };
     trace.record(|| {
-        TraceStep::new(format!("total score of {}", unit.unit), Percent::from_fraction(total))
-            .input("raw_total", Percent::from_fraction(raw_total))
-            .input("weight_sum", weight_sum)
-            .input("scored_weight_sum", Percent::from_fraction(scored_weights))
-            .input("weight_policy", format!("{:?}", options.weights))
-            .cite(RULE_3H)
+        TraceStep::new(
+            format!("total score of {}", unit.unit),
+            Percent::from_fraction(total),
+        )
+        .input("raw_total", Percent::from_fraction(raw_total))
+        .input("weight_sum", weight_sum)
+        .input("scored_weight_sum", Percent::from_fraction(scored_weights))
+        .input("weight_policy", format!("{:?}", options.weights))
+        .cite(RULE_3H)
     });
     let goals_met = if !any_scored || incomplete {
         None
@@ -603,10 +616,12 @@ fn incentive(
 ) -> Result<Incentive> {
     let metric = options.permanency_metric;
     let def = metric.definition();
-    let goal = unit
-        .region
-        .as_deref()
-        .and_then(|r| goals.regional_goals.iter().find(|g| g.metric == metric && g.region == r));
+    let goal = unit.region.as_deref().and_then(|r| {
+        goals
+            .regional_goals
+            .iter()
+            .find(|g| g.metric == metric && g.region == r)
+    });
     let actual_text = unit.values.get(&metric).cloned().flatten();
     let actual = actual_text
         .as_deref()
@@ -624,7 +639,10 @@ fn incentive(
     };
     let half = Percent::from_fraction(Decimal::new(5, 1));
     let (share, reason) = if !unit.contractor {
-        (Percent::ZERO, "not a contractor: the incentive applies to FCCM contracts only".to_string())
+        (
+            Percent::ZERO,
+            "not a contractor: the incentive applies to FCCM contracts only".to_string(),
+        )
     } else {
         match (exceeds, goals_met) {
             (None, _) if goal_value.is_none() => (
@@ -725,7 +743,8 @@ pub fn score_request(req: &ScoreRequest, trace_on: bool) -> Result<ScoreResponse
         Some(items) => {
             let mut parsed = Vec::with_capacity(items.len());
             for (i, it) in items.iter().enumerate() {
-                let benchmark = (it.benchmark.trim() != "undetermined").then(|| it.benchmark.clone());
+                let benchmark =
+                    (it.benchmark.trim() != "undetermined").then(|| it.benchmark.clone());
                 let g = GoalItem {
                     metric: it.metric,
                     benchmark,
@@ -734,7 +753,8 @@ pub fn score_request(req: &ScoreRequest, trace_on: bool) -> Result<ScoreResponse
                         .non_negative("weight", "a weight cannot be negative")
                         .map_err(|e| e.at(&format!("items[{i}]")))?,
                 };
-                g.benchmark_value().map_err(|e| e.at(&format!("items[{i}]")))?;
+                g.benchmark_value()
+                    .map_err(|e| e.at(&format!("items[{i}]")))?;
                 if parsed.iter().any(|p: &GoalItem| p.metric == g.metric) {
                     return Err(Error::invalid(
                         format!("items[{i}].metric"),
@@ -766,7 +786,8 @@ pub fn score_request(req: &ScoreRequest, trace_on: bool) -> Result<ScoreResponse
     let mut cards = Vec::with_capacity(req.units.len());
     for (i, u) in req.units.iter().enumerate() {
         cards.push(
-            score_unit(u, &goals, &req.options, &mut trace).map_err(|e| e.at(&format!("units[{i}]")))?,
+            score_unit(u, &goals, &req.options, &mut trace)
+                .map_err(|e| e.at(&format!("units[{i}]")))?,
         );
     }
     Ok(ScoreResponse {
@@ -803,7 +824,10 @@ mod tests {
 
     fn item<'a>(c: &'a Scorecard, m: &str) -> &'a ItemScore {
         let id: MetricId = m.parse().unwrap_or(MetricId::WorkerChildVisits);
-        c.items.iter().find(|i| i.metric == id).unwrap_or_else(|| unreachable!())
+        c.items
+            .iter()
+            .find(|i| i.metric == id)
+            .unwrap_or_else(|| unreachable!())
     }
 
     fn full_unit() -> UnitValues {
@@ -822,23 +846,47 @@ mod tests {
     fn phase_one_items_by_hand() {
         let c = card(&full_unit(), &ScoreOptions::default());
         // worker/child: 90 / 95 = 0.947368..; x 0.25 = 0.236842 -> 23.68%
-        assert_eq!(item(&c, "worker_child_visits").weighted.map(|p| p.to_string()), Some("23.68%".into()));
+        assert_eq!(
+            item(&c, "worker_child_visits")
+                .weighted
+                .map(|p| p.to_string()),
+            Some("23.68%".into())
+        );
         // maltreatment (lower): 9.67 / 12.5 = 0.7736; x 0.20 = 0.15472 -> 15.47%
         let m = item(&c, "maltreatment_in_care");
-        assert_eq!(m.percent_of_goal.map(|p| p.to_string()), Some("77.36%".into()));
+        assert_eq!(
+            m.percent_of_goal.map(|p| p.to_string()),
+            Some("77.36%".into())
+        );
         assert_eq!(m.weighted.map(|p| p.to_string()), Some("15.47%".into()));
         assert_eq!(m.met, Some(false));
         // parent/child: weight 0 -> reported, met, not scored
         let pc = item(&c, "parent_child_visits");
-        assert_eq!((pc.scored, pc.not_scored, pc.met), (false, Some(NotScored::ZeroWeight), Some(true)));
+        assert_eq!(
+            (pc.scored, pc.not_scored, pc.met),
+            (false, Some(NotScored::ZeroWeight), Some(true))
+        );
         // HCY: 98 / 98 = 1; x 0.25 = 25%
-        assert_eq!(item(&c, "hcy_exam_within_30_days").weighted.map(|p| p.to_string()), Some("25%".into()));
+        assert_eq!(
+            item(&c, "hcy_exam_within_30_days")
+                .weighted
+                .map(|p| p.to_string()),
+            Some("25%".into())
+        );
         // worker/parent: 60 / 50 = 1.2, capped at 1; x 0.15 = 15%
         let wp = item(&c, "worker_parent_visits");
-        assert_eq!(wp.percent_of_goal.map(|p| p.to_string()), Some("100%".into()));
+        assert_eq!(
+            wp.percent_of_goal.map(|p| p.to_string()),
+            Some("100%".into())
+        );
         assert_eq!(wp.weighted.map(|p| p.to_string()), Some("15%".into()));
         // re-entry (lower): 8.1 / 9 = 0.9; x 0.20 = 18%
-        assert_eq!(item(&c, "reentry_within_12_months").weighted.map(|p| p.to_string()), Some("18%".into()));
+        assert_eq!(
+            item(&c, "reentry_within_12_months")
+                .weighted
+                .map(|p| p.to_string()),
+            Some("18%".into())
+        );
         // caseload changes: undetermined benchmark -> not scored
         assert_eq!(
             item(&c, "caseload_changes_under_12_months").not_scored,
@@ -864,7 +912,12 @@ mod tests {
         };
         let c = card(&full_unit(), &opts);
         // worker/parent uncapped: 60 / 50 = 120%; x 15% = 18%
-        assert_eq!(item(&c, "worker_parent_visits").weighted.map(|p| p.to_string()), Some("18%".into()));
+        assert_eq!(
+            item(&c, "worker_parent_visits")
+                .weighted
+                .map(|p| p.to_string()),
+            Some("18%".into())
+        );
         // raw total 23.68 + 15.47 + 25 + 18 + 18 = 100.15; normalized 100.15 / 105 = 0.953809.. -> 95.38%
         assert_eq!(c.raw_total.to_string(), "100.15%");
         assert_eq!(c.total.to_string(), "95.38%");
@@ -875,9 +928,21 @@ mod tests {
         let u = UnitValues::new("A").value("reentry_within_12_months", "0%");
         let c = card(&u, &ScoreOptions::default());
         let r = item(&c, "reentry_within_12_months");
-        assert_eq!(r.percent_of_goal.map(|p| p.to_string()), Some("100%".into()));
-        let c = card(&u, &ScoreOptions { zero_actual: ZeroActualRule::NotScored, ..ScoreOptions::default() });
-        assert_eq!(item(&c, "reentry_within_12_months").not_scored, Some(NotScored::ZeroActual));
+        assert_eq!(
+            r.percent_of_goal.map(|p| p.to_string()),
+            Some("100%".into())
+        );
+        let c = card(
+            &u,
+            &ScoreOptions {
+                zero_actual: ZeroActualRule::NotScored,
+                ..ScoreOptions::default()
+            },
+        );
+        assert_eq!(
+            item(&c, "reentry_within_12_months").not_scored,
+            Some(NotScored::ZeroActual)
+        );
     }
 
     #[test]
@@ -893,7 +958,8 @@ mod tests {
     #[test]
     fn incentive_halves() {
         // Phase II, Springfield goal 24%: 25% exceeds; 24% only meets (not exceeds).
-        let g = Goals::in_force("2024-03-31".parse().unwrap_or_default()).unwrap_or_else(|_| goals());
+        let g =
+            Goals::in_force("2024-03-31".parse().unwrap_or_default()).unwrap_or_else(|_| goals());
         let base = || {
             UnitValues::new("A")
                 .region("Springfield")
@@ -903,15 +969,20 @@ mod tests {
                 .value("worker_parent_visits", "55%")
                 .value("reentry_within_12_months", "8%")
         };
-        let score = |u: &UnitValues| score_unit(u, &g, &ScoreOptions::default(), &mut Trace::disabled());
+        let score =
+            |u: &UnitValues| score_unit(u, &g, &ScoreOptions::default(), &mut Trace::disabled());
         let c = score(&base().value("timely_permanency", "25%")).unwrap_or_else(|_| unreachable!());
         assert_eq!(c.goals_met, Some(true));
         assert_eq!(c.incentive.share.to_string(), "100%");
         let c = score(&base().value("timely_permanency", "24%")).unwrap_or_else(|_| unreachable!());
         assert_eq!(c.incentive.exceeds_permanency_goal, Some(false));
         assert_eq!(c.incentive.share.to_string(), "0%");
-        let c = score(&base().value("timely_permanency", "25%").value("worker_child_visits", "80%"))
-            .unwrap_or_else(|_| unreachable!());
+        let c = score(
+            &base()
+                .value("timely_permanency", "25%")
+                .value("worker_child_visits", "80%"),
+        )
+        .unwrap_or_else(|_| unreachable!());
         assert_eq!(c.incentive.share.to_string(), "50%");
         let mut division = base().value("timely_permanency", "40%");
         division.contractor = false;

@@ -106,7 +106,8 @@ pub fn suppress_cells(
             }
             let hidden_children = live.iter().filter(|&&c| hidden(&marks, c)).count();
             let parent_hidden = hidden(&marks, *parent);
-            let need = (!parent_hidden && hidden_children == 1) || (parent_hidden && hidden_children == 0);
+            let need =
+                (!parent_hidden && hidden_children == 1) || (parent_hidden && hidden_children == 0);
             if !need {
                 continue;
             }
@@ -144,7 +145,12 @@ impl Plan {
     /// The groups of `m`: system ⊃ regions ⊃ circuits ⊃ counties; system ⊃ providers.
     pub fn new(m: &Measurement) -> Plan {
         let n = |l: Level| m.names.get(&l).map_or(0, Vec::len);
-        let (nr, nc, nk, np) = (n(Level::Region), n(Level::Circuit), n(Level::County), n(Level::Provider));
+        let (nr, nc, nk, np) = (
+            n(Level::Region),
+            n(Level::Circuit),
+            n(Level::County),
+            n(Level::Provider),
+        );
         let base = [0, 1, 1 + nr, 1 + nr + nc, 1 + nr + nc + nk];
         let mut groups = Vec::new();
         groups.push((0, (0..nr).map(|r| base[1] + r).collect()));
@@ -182,7 +188,9 @@ impl Plan {
         for level in Level::ALL {
             let n = m.names.get(&level).map_or(0, Vec::len);
             for u in 0..n {
-                if let (Some(c), Some((_, den))) = (self.cell(level, u), m.count(level, u, p, metric)) {
+                if let (Some(c), Some((_, den))) =
+                    (self.cell(level, u), m.count(level, u, p, metric))
+                {
                     if let Some(slot) = out.get_mut(c) {
                         *slot = den;
                     }
@@ -206,20 +214,43 @@ mod tests {
     #[test]
     fn a_lone_small_cell_gets_a_partner() {
         // total 40 = 25 + 12 + 3; 3 < 11 primary; 12 is the smallest published sibling.
-        let m = suppress_cells(&[40, 25, 12, 3], &[(0, vec![1, 2, 3])], &SuppressionOptions::default());
-        assert_eq!(m, vec![None, None, Some(Reason::Complementary), Some(Reason::Primary)]);
+        let m = suppress_cells(
+            &[40, 25, 12, 3],
+            &[(0, vec![1, 2, 3])],
+            &SuppressionOptions::default(),
+        );
+        assert_eq!(
+            m,
+            vec![
+                None,
+                None,
+                Some(Reason::Complementary),
+                Some(Reason::Primary)
+            ]
+        );
     }
 
     #[test]
     fn two_small_cells_need_no_partner() {
-        let m = suppress_cells(&[40, 30, 5, 5], &[(0, vec![1, 2, 3])], &SuppressionOptions::default());
-        assert_eq!(m, vec![None, None, Some(Reason::Primary), Some(Reason::Primary)]);
+        let m = suppress_cells(
+            &[40, 30, 5, 5],
+            &[(0, vec![1, 2, 3])],
+            &SuppressionOptions::default(),
+        );
+        assert_eq!(
+            m,
+            vec![None, None, Some(Reason::Primary), Some(Reason::Primary)]
+        );
     }
 
     #[test]
     fn only_child_hides_the_parent() {
         // A circuit with one county: the county is the circuit.
-        let m = suppress_cells(&[50, 5, 45, 5], &[(0, vec![1, 2]), (1, vec![3])], &SuppressionOptions::default());
+        let m = suppress_cells(
+            &[50, 5, 45, 5],
+            &[(0, vec![1, 2]), (1, vec![3])],
+            &SuppressionOptions::default(),
+        );
         assert_eq!(m.get(3), Some(&Some(Reason::Primary)));
         assert_eq!(m.get(1), Some(&Some(Reason::Primary)));
         // The system group (50 = 5 + 45) then has one hidden child and hides 45 too.
@@ -228,10 +259,21 @@ mod tests {
 
     #[test]
     fn zero_denominators_are_not_hidden_and_off_switch_works() {
-        let m = suppress_cells(&[12, 12, 0], &[(0, vec![1, 2])], &SuppressionOptions::default());
+        let m = suppress_cells(
+            &[12, 12, 0],
+            &[(0, vec![1, 2])],
+            &SuppressionOptions::default(),
+        );
         assert_eq!(m, vec![None, None, None]);
-        let off = SuppressionOptions { min_denominator: 0, complementary: true };
-        assert!(suppress_cells(&[3, 3], &[(0, vec![1])], &off).iter().all(Option::is_none));
+        let off = SuppressionOptions {
+            min_denominator: 0,
+            complementary: true,
+        };
+        assert!(
+            suppress_cells(&[3, 3], &[(0, vec![1])], &off)
+                .iter()
+                .all(Option::is_none)
+        );
     }
 
     proptest! {

@@ -182,7 +182,9 @@ impl Rng {
     /// An independent stream for `(seed, stream, index)`.
     fn stream(seed: u64, stream: u64, index: u64) -> Rng {
         let mut r = Rng(seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
-        r.0 ^= r.next().wrapping_add(index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        r.0 ^= r
+            .next()
+            .wrapping_add(index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         r.next();
         r
     }
@@ -573,7 +575,15 @@ fn build_workforce(
                         },
                     },
                 );
-                holders.push((hire, if leave <= clock.as_of { leave } else { i32::MAX }, w));
+                holders.push((
+                    hire,
+                    if leave <= clock.as_of {
+                        leave
+                    } else {
+                        i32::MAX
+                    },
+                    w,
+                ));
                 hire = leave;
             }
             Slot { holders }
@@ -644,9 +654,12 @@ fn los_buckets(reason: ExitReason) -> &'static [(u32, i32, i32)] {
             (8, 731, 1095),
             (4, 1096, 1825),
         ],
-        ExitReason::LivingWithRelative => {
-            &[(20, 30, 180), (35, 181, 365), (30, 366, 730), (15, 731, 1460)]
-        }
+        ExitReason::LivingWithRelative => &[
+            (20, 30, 180),
+            (35, 181, 365),
+            (30, 366, 730),
+            (15, 731, 1460),
+        ],
         ExitReason::Guardianship => &[
             (15, 180, 365),
             (25, 366, 548),
@@ -819,7 +832,13 @@ pub fn generate(options: &SynthOptions) -> Result<Dataset> {
             }
         }
     }
-    let workforce = build_workforce(&mut ds, options.seed, &clock, &census_by_provider, &profiles);
+    let workforce = build_workforce(
+        &mut ds,
+        options.seed,
+        &clock,
+        &census_by_provider,
+        &profiles,
+    );
 
     // Children: first entries spread uniformly over the simulated years.
     let sim_days = u64::try_from(as_of - sim_start + 1).unwrap_or(0);
@@ -1246,12 +1265,7 @@ impl ChildGenerator<'_> {
                     for (parent, allowed) in parents {
                         let Some(parent) = parent else { continue };
                         if rng.chance(profile.worker_parent_ppm) {
-                            visit(
-                                &mut rng,
-                                VisitKind::WorkerParent,
-                                Some(parent),
-                                &mut visits,
-                            );
+                            visit(&mut rng, VisitKind::WorkerParent, Some(parent), &mut visits);
                         }
                         if allowed && rng.chance(profile.parent_child_ppm) {
                             visit(&mut rng, VisitKind::ParentChild, Some(parent), &mut visits);
@@ -1388,13 +1402,19 @@ impl ChildGenerator<'_> {
                 provider: ProviderIx::from_index(provider).unwrap_or_default(),
                 worker,
                 start,
-                end: if next > self.clock.as_of { None } else { ds_end },
+                end: if next > self.clock.as_of {
+                    None
+                } else {
+                    ds_end
+                },
             });
             if next == ret {
                 provider = 0;
                 slot_i = self.pick_slot(rng, provider);
                 let cost = if rng.chance(600_000) {
-                    Some(Money::from_cents(i64::from(rng.between(2_500_000, 40_000_000))))
+                    Some(Money::from_cents(i64::from(
+                        rng.between(2_500_000, 40_000_000),
+                    )))
                 } else {
                     None
                 };
@@ -1440,14 +1460,13 @@ impl ChildGenerator<'_> {
     ) {
         let end = e.exit;
         // A trial home visit closes many reunifications.
-        let thv_start = if e.reason == ExitReason::Reunification
-            && end - e.removal > 90
-            && rng.chance(350_000)
-        {
-            Some(end - rng.between(30, (end - e.removal) / 2).min(180))
-        } else {
-            None
-        };
+        let thv_start =
+            if e.reason == ExitReason::Reunification && end - e.removal > 90 && rng.chance(350_000)
+            {
+                Some(end - rng.between(30, (end - e.removal) / 2).min(180))
+            } else {
+                None
+            };
         let home_from = thv_start.unwrap_or(end);
         let mut cur = e.removal;
         let mut runaway_done = false;
@@ -1631,12 +1650,14 @@ pub fn write_csv<W: Write>(ds: &Dataset, table: Table, out: &mut W) -> io::Resul
                 put_day(l, ds.children.birth.get(i).copied());
                 true
             }
-            Table::Workers => match ds
-                .workers
-                .get(WorkerIx::from_index(i).unwrap_or_default())
-            {
+            Table::Workers => match ds.workers.get(WorkerIx::from_index(i).unwrap_or_default()) {
                 Some(w) => {
-                    put_text(l, ds.workers.ids.name(WorkerIx::from_index(i).unwrap_or_default()));
+                    put_text(
+                        l,
+                        ds.workers
+                            .ids
+                            .name(WorkerIx::from_index(i).unwrap_or_default()),
+                    );
                     l.push(b',');
                     put_text(l, ds.providers.ids.name(w.provider));
                     l.push(b',');
@@ -1901,11 +1922,7 @@ pub fn bad_rows(ds: &Dataset, count: usize) -> Vec<BadRow> {
         });
         let d = |n: i32| birth.add_days(n).map_or(String::new(), |d| d.to_string());
         let (table, line, code) = match i % 11 {
-            0 => (
-                Table::Children,
-                format!("{id},{}", birth),
-                "duplicate_id",
-            ),
+            0 => (Table::Children, format!("{id},{}", birth), "duplicate_id"),
             1 => (
                 Table::Visits,
                 format!("X-NO-SUCH-CHILD-{i},{},worker_child,,", d(400)),
@@ -1954,7 +1971,11 @@ pub fn bad_rows(ds: &Dataset, count: usize) -> Vec<BadRow> {
             ),
             8 => (
                 Table::CaseReturns,
-                format!("{id},{},{},court_order,-5.00", ds.providers.ids.name(ProviderIx(0)), d(400)),
+                format!(
+                    "{id},{},{},court_order,-5.00",
+                    ds.providers.ids.name(ProviderIx(0)),
+                    d(400)
+                ),
                 "negative_amount",
             ),
             9 => {
@@ -2007,7 +2028,10 @@ mod tests {
     fn missouri_geography_counts() {
         let n: usize = COUNTIES.iter().map(|r| r.len()).sum();
         assert_eq!(n, 115);
-        let mut names: Vec<&str> = COUNTIES.iter().flat_map(|r| r.iter().map(|c| c.0)).collect();
+        let mut names: Vec<&str> = COUNTIES
+            .iter()
+            .flat_map(|r| r.iter().map(|c| c.0))
+            .collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), 115);
@@ -2028,7 +2052,10 @@ mod tests {
         for _ in 0..100_000 {
             counts[r.below(10) as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (9_500..10_500).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (9_500..10_500).contains(&c)),
+            "{counts:?}"
+        );
         assert_eq!(r.between(5, 5), 5);
         assert_eq!(r.below(0), 0);
     }

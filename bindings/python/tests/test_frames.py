@@ -1,0 +1,140 @@
+"""DataFrames: the same results from pandas, polars and pyarrow inputs; money as decimal128."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import cwfinance as cw
+
+MISSOURI = "missouri-interdepartmental-initiative"
+
+ENROLLMENTS = {
+    "child": ["A", "B", "C", "D"],
+    "start": [dt.date(1999, 3, 15), dt.date(1999, 3, 1), dt.date(1999, 4, 10), dt.date(1999, 3, 1)],
+    "end": [None, dt.date(1999, 4, 1), None, dt.date(1999, 12, 1)],
+}
+
+
+def _same(a: pa.Table, b: pa.Table) -> bool:
+    """Equal content (pandas 3 exports text as large_string, the others as string)."""
+    return bool(a.column_names == b.column_names and a.to_pylist() == b.to_pylist())
+
+
+def _inputs(data: dict[str, list[Any]]) -> dict[str, Any]:
+    arrow = pa.table(data)
+    return {
+        "pyarrow": arrow,
+        "pandas": pd.DataFrame(data),
+        "polars": pl.DataFrame(data),
+        "pandas_datetime": arrow.to_pandas(types_mapper=None).assign(
+            **{k: pd.to_datetime(v) for k, v in pd.DataFrame(data).items()
+               if k in ("start", "end")}
+        ),
+    }
+
+
+def test_bill_frame_identical_across_libraries() -> None:
+    results = {
+        name: cw.bill_frame(frame, as_of="1999-06-01", program=MISSOURI, split=True)
+        for name, frame in _inputs(ENROLLMENTS).items()
+    }
+    first = results["pyarrow"]
+    for name, r in results.items():
+        assert _same(r.lines, first.lines), name
+        assert r.grand_total == first.grand_total
+    assert first.lines.schema.field("amount").type == pa.decimal128(18, 2)
+    for funder in first.by_funder:
+        assert first.lines.schema.field(funder).type == pa.decimal128(18, 2)
+    # D (from March) is cut after its 6-month maximum? No: May is its third month.
+    assert first.cut_at_maximum == []
+    assert sum(first.by_funder.values()) == first.grand_total
+
+
+def test_bill_frame_matches_the_document_path() -> None:
+    table = pa.table(ENROLLMENTS)
+    batch = cw.bill_frame(table, as_of="1999-06-01", program=MISSOURI)
+    doc = cw.bill(
+        [{k: v for k, v in row.items() if v is not None} for row in table.to_pylist()],
+        as_of="1999-06-01",
+        program=MISSOURI,
+    )
+    assert batch.grand_total == doc.totals.grand_total
+    lines = batch.lines.to_pylist()
+    assert [(r["child"], r["month"], r["amount"]) for r in lines] == [
+        (line.child, line.month, line.amount) for line in doc.lines
+    ]
+
+
+def test_results_as_pandas_and_polars() -> None:
+    b = cw.bill_frame(pa.table(ENROLLMENTS), as_of="1999-06-01", program=MISSOURI, to="pandas")
+    assert isinstance(b.lines, pd.DataFrame)
+    assert isinstance(b.lines["amount"].iloc[0], Decimal)
+    assert b.lines["amount"].dtype != "float64"
+    p = cw.bill_frame(pa.table(ENROLLMENTS), as_of="1999-06-01", program=MISSOURI, to="polars")
+    assert isinstance(p.lines, pl.DataFrame)
+    assert p.lines.schema["amount"] == pl.Decimal(18, 2)
+    assert "Billing summary" in b._repr_html_()
+
+
+def test_split_frame_identical_across_libraries_and_adds_up() -> None:
+    data = {"id": [1, 2, 3], "amount": ["3329.00", "0.05", "-3329.00"]}
+    outs = [
+        cw.split_frame(frame, program=MISSOURI)
+        for name, frame in _inputs(data).items() if name != "pandas_datetime"
+    ]
+    for o in outs[1:]:
+        assert _same(o, outs[0])
+    funders = [c for c in outs[0].column_names if c not in ("id", "amount")]
+    assert len(funders) == 6
+    for row in outs[0].to_pylist():
+        assert sum(row[f] for f in funders) == row["amount"]
+
+
+def test_settle_frame_identity_across_libraries() -> None:
+    data = {
+        "provider": ["a", "b", "c"],
+        "target": ["100000.00", "100000.00", "100000.00"],
+        "actual": ["105000.00", "95000.00", "101234.56"],
+    }
+    outs = [
+        cw.settle_frame(f, program="commonworks-1998", as_of="1999-07-15")
+        for n, f in _inputs(data).items() if n != "pandas_datetime"
+    ]
+    for o in outs[1:]:
+        assert _same(o, outs[0])
+    rows = outs[0].to_pylist()
+    assert [r["payer_share"] for r in rows] == [Decimal("2000.00"), Decimal("-2000.00"), Decimal("0.00")]
+    for r in rows:
+        assert r["provider_share"] + r["payer_share"] == Decimal(r["actual"]) - Decimal(r["target"])
+
+
+def test_measure_identical_across_libraries() -> None:
+    ds = cw.synthetic_dataset(3, scale="0.01")
+    periods = {"granularity": "quarter", "first": dt.date(2024, 4, 1), "count": 2}
+    kwargs: dict[str, Any] = {"periods": periods, "by": ["system", "provider"]}
+    from_arrow = cw.measure(ds, **kwargs).to_dict()
+    from_pandas = cw.measure({k: v.to_pandas() for k, v in ds.items()}, **kwargs).to_dict()
+    from_polars = cw.measure({k: pl.from_arrow(v) for k, v in ds.items()}, **kwargs).to_dict()
+    assert from_arrow == from_pandas == from_polars
+    assert cw.canonical_json(from_arrow) == cw.canonical_json(from_pandas)
+
+
+def test_synthetic_dataset_is_deterministic_and_typed() -> None:
+    a = cw.synthetic_dataset(11, scale="0.01")
+    b = cw.synthetic_dataset(11, scale="0.01", to="pandas")
+    assert a["children"].num_rows == len(b["children"])
+    assert _same(pa.Table.from_pandas(b["children"], preserve_index=False), a["children"])
+    tables = cw.dataset_tables()
+    assert tables["episodes"]["columns"]["removal_date"]["type"] == "date"
+
+
+def test_unknown_input_type() -> None:
+    with pytest.raises(TypeError, match="Arrow-compatible"):
+        cw.bill_frame(42, as_of="1999-05-01", program=MISSOURI)
