@@ -27,17 +27,21 @@ step "cargo build (wasm32-unknown-unknown, profile $PROFILE)"
 rm -rf pkg
 mkdir -p pkg
 for target in web nodejs; do
-  out=pkg/${target%js}
   step "wasm-bindgen --target $target"
-  wasm-bindgen "$raw_wasm" --target "$target" --out-dir "$out" --out-name cwfinance_wasm
-  step "wasm-opt ($target)"
-  # The features are those rustc enables by default for wasm32-unknown-unknown; wasm-opt must
-  # know them to read the module. (Debian's binaryen 108 breaks the module: npm's is used.)
+  wasm-bindgen "$raw_wasm" --target "$target" --out-dir "pkg/${target%js}" --out-name cwfinance_wasm
+done
+step "wasm-opt (web and node, in parallel)"
+# The features are those rustc enables by default for wasm32-unknown-unknown; wasm-opt must
+# know them to read the module. (Debian's binaryen 108 breaks the module: npm's is used.)
+pids=()
+for dir in pkg/web pkg/node; do
   "$bin/wasm-opt" -O3 --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/cwfinance_wasm_bg.wasm" -o "$out/cwfinance_wasm_bg.wasm"
+    "$dir/cwfinance_wasm_bg.wasm" -o "$dir/cwfinance_wasm_bg.wasm" &
+  pids+=($!)
 done
+for pid in "${pids[@]}"; do wait "$pid"; done
 # wasm-bindgen's nodejs glue is CommonJS; mark its folder so inside this ESM package.
 echo '{"type": "commonjs"}' > pkg/node/package.json
 

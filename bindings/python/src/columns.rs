@@ -918,10 +918,13 @@ pub(crate) fn synthetic_csv(
     check(py, result)
 }
 
+/// A column of a case-level table: name, type, required, description.
+type ColumnInfo = (String, String, bool, String);
+
 /// The case-level tables and their columns: `[(table, [(column, type, required, description)])]`,
 /// with types `id`, `ref:<table>`, `name`, `text`, `date`, `bool`, `money` and `code:<a|b|...>`.
 #[pyfunction]
-pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<(String, String, bool, String)>)> {
+pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<ColumnInfo>)> {
     Table::ALL
         .iter()
         .map(|t| {
@@ -950,4 +953,49 @@ pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<(String, String, bool, 
             (t.as_str().to_string(), t.is_required(), columns)
         })
         .collect()
+}
+
+/// Measure HB 1414 metrics from CSV files (`[(file name, bytes)]`), as the command line does;
+/// `request` is the JSON of an `hb1414.measure` document without `data`.
+#[pyfunction]
+#[pyo3(signature = (files, request, *, ignore_unknown_columns=false))]
+pub(crate) fn measure_csv(
+    py: Python<'_>,
+    files: Vec<(String, Vec<u8>)>,
+    request: &str,
+    ignore_unknown_columns: bool,
+) -> PyResult<String> {
+    use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
+    use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
+
+    let mut value = parse_json(py, request)?;
+    if let Value::Object(map) = &mut value {
+        map.insert("data".into(), Value::Object(Default::default()));
+    }
+    let req: MeasureRequest = check(py, cwfinance::json::decode(&value, ""))?;
+    let options = LoadOptions {
+        unknown_columns: if ignore_unknown_columns {
+            UnknownColumns::Ignore
+        } else {
+            UnknownColumns::Reject
+        },
+        ..LoadOptions::default()
+    };
+    let result = py.detach(|| {
+        let pairs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        let ds = from_csv_bytes(&pairs, &options)?;
+        let response = measure_dataset(
+            &ds,
+            req.periods,
+            &req.by,
+            &req.metrics,
+            &req.options,
+            &req.suppression,
+        )?;
+        Ok(cwfinance::json::to_canonical_string(&response))
+    });
+    check(py, result)
 }

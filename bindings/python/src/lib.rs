@@ -45,7 +45,7 @@ mod _lowlevel {
 
     #[pymodule_export]
     use super::columns::{
-        bill_columns_arrow, dataset_tables, measure_arrow, settle_columns_arrow,
+        bill_columns_arrow, dataset_tables, measure_arrow, measure_csv, settle_columns_arrow,
         split_columns_arrow, synthetic_csv,
     };
 

@@ -234,3 +234,73 @@ def test_trace_repr() -> None:
     assert "Trace(" in repr(s.trace)
     assert "001_f8713068464777ee.txt" in repr(s.trace)
     assert "<table>" in s.trace._repr_html_()
+
+
+def test_pay_milestones_kansas_fy2000() -> None:
+    # $13,564 × 25% = $3,391.00 at referral, 60-day report, 180-day plan and reunification,
+    # plus an illustrative $500 referral fee: $14,064.00 (001_f8713068464777ee.txt, Kansas).
+    r = cw.pay_milestones(
+        [("referral", dt.date(1999, 8, 2)), ("progress_report_60_day", dt.date(1999, 10, 1)),
+         ("case_plan_180_day", dt.date(2000, 1, 28)), ("reunification", dt.date(2000, 6, 15))],
+        as_of=dt.date(2000, 6, 30),
+        program="kansas-privatization-fy2000",
+        parameters={"case_rate": Decimal("13564.00"), "referral_fee": 500},
+    )
+    assert r.totals.paid == Decimal("14064.00")
+    assert [p.amount for p in r.payments].count(Decimal("3391.00")) == 4
+    assert "paid=14,064.00" in repr(r)
+
+
+def test_distribute_savings_commonworks() -> None:
+    # $5,000 saved on $100,000: $3,000 (3%) to the lead agency, $2,000 to the regional DSS.
+    r = cw.distribute_savings(Decimal("100000.00"), Decimal("95000.00"), program="commonworks-1998")
+    assert [(x.name, x.amount) for x in r.recipients] == [
+        ("lead agency", Decimal("3000.00")), ("regional DSS", Decimal("2000.00"))
+    ]
+    assert r.retained + r.returned_to_payer == r.savings
+
+
+def test_adjust_intake_illinois() -> None:
+    # Average LOS 200 days misses an illustrative 180-day standard: 40 × (1 − 25%) = 30.
+    r = cw.adjust_intake(
+        40,
+        program="illinois-relative-care-los",
+        parameters={"los_standard_days": 180, "intake_reduction": "25%"},
+        measured_average_los_days=200,
+        reimbursement_per_referral=Decimal("1000.00"),
+    )
+    assert (r.decision, r.intake_after) == ("reduced", "30")
+    assert r.reimbursement_after == Decimal("30000.00")
+    with pytest.raises(cw.MissingParameterError) as info:
+        cw.adjust_intake(40, program="illinois-relative-care-los", measured_average_los_days=200)
+    assert info.value.field == "parameters.los_standard_days"
+
+
+def test_compare_outcomes_missouri_fccm_002() -> None:
+    # Re-entry, Kansas City, Year 1: contractor 94.9% meets the 91.4% target, the mirror unit's
+    # 81.3% does not; contractor minus mirror 13.6 points (002_acb0e5b8f340becc.txt).
+    r = cw.compare_outcomes([{
+        "domain": "Re-entry", "target": "91.4%",
+        "cells": [{"region": "Kansas City", "period": "Year 1", "contractor": "94.9%", "mirror": "81.3%"},
+                  {"region": "St. Louis", "period": "Year 1", "contractor": "96.2%", "mirror": None}],
+    }])
+    kc, stl = r.domains[0].cells
+    assert (kc.contractor_met, kc.mirror_met) == (True, False)
+    assert kc.contractor_minus_mirror == Decimal("0.136")
+    assert stl.mirror_met is None
+    assert "contractor 2/2" in repr(r)
+
+
+def test_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    s = cw.settle_corridor(100000, 105000, as_of="1999-07-15", program="commonworks-1998")
+    assert s.plot() is not None
+    sc = cw.score([{"unit": "A", "values": {"worker_child_visits": "96%"}}], as_of="2024-09-30")
+    assert sc.plot() is not None
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match="pip install 'cwfinance\\[charts\\]'"):
+        s.plot()

@@ -138,3 +138,16 @@ def test_synthetic_dataset_is_deterministic_and_typed() -> None:
 def test_unknown_input_type() -> None:
     with pytest.raises(TypeError, match="Arrow-compatible"):
         cw.bill_frame(42, as_of="1999-05-01", program=MISSOURI)
+
+
+def test_measure_csv_matches_measure_from_frames(tmp_path: Any) -> None:
+    ds = cw.synthetic_dataset(5, scale="0.01")
+    periods = {"granularity": "month", "first": "2024-10-01", "count": 3}
+    paths = []
+    for name, table in ds.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(table.to_pandas().to_csv(index=False))
+        paths.append(path)
+    from_files = cw.measure_csv(paths, periods=periods, by=["system", "region"])
+    from_frames = cw.measure(ds, periods=periods, by=["system", "region"])
+    assert from_files["values"] == from_frames["values"]

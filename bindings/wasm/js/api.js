@@ -62,6 +62,66 @@ export const rateFromHistory = (body) => calculate("rate.from_history", body);
 /** Reduce intake payments when length-of-stay standards are missed (`intake.adjust`). */
 export const adjustIntake = (body) => calculate("intake.adjust", body);
 
+/** Measure HB 1414 metrics from small inline tables (`hb1414.measure`). */
+export const measureHb1414 = (body) => calculate("hb1414.measure", body);
+/** Score metric values against the HB 1414 goals in force (`hb1414.score`). */
+export const scoreHb1414 = (body) => calculate("hb1414.score", body);
+/** Compare contractor and public mirror-unit outcomes with their targets (`outcomes.compare`). */
+export const compareOutcomes = (body) => calculate("outcomes.compare", body);
+
+// ---- HB 1414 from case-level files ---------------------------------------------------------
+
+/**
+ * Case-level files as parallel name and content lists. Accepts an object `{"children.csv":
+ * text, ...}`, an array of `[name, content]` pairs, or an array of `{name, content}`; a content
+ * is a string or a Uint8Array (or ArrayBuffer) of UTF-8 CSV.
+ */
+function fileLists(files) {
+  const entries = Array.isArray(files)
+    ? files.map((f) => (Array.isArray(f) ? f : [f?.name, f?.content]))
+    : Object.entries(files ?? {});
+  const names = [];
+  const contents = [];
+  for (const [name, content] of entries) {
+    names.push(String(name));
+    contents.push(content instanceof ArrayBuffer ? new Uint8Array(content) : content);
+  }
+  return [names, contents];
+}
+
+/** HB 1414 scorecards for one quarter from case-level CSV files (like `cwfinance hb1414 score`). */
+export function scoreCsv(files, options) {
+  const [names, contents] = fileLists(files);
+  return core().scoreCsv(names, contents, options);
+}
+
+/** HB 1414 scorecards for one quarter from parsed rows (`{children: [...], episodes: [...]}`). */
+export function scoreRows(tables, options) {
+  return core().scoreRows(tables, options);
+}
+
+/** HB 1414 metric values from case-level CSV files; `request` is `hb1414.measure` without `data`. */
+export function measureCsv(files, request) {
+  const [names, contents] = fileLists(files);
+  return core().measureCsv(names, contents, request);
+}
+
+/** Load case-level CSV files and report rows read, used and excluded; throws `invalid_data`. */
+export function checkCsv(files) {
+  const [names, contents] = fileLists(files);
+  return core().checkCsv(names, contents);
+}
+
+/** The synthetic dataset as CSV `[[name, text], ...]`, as `cwfinance synth` writes it. */
+export function synthesizeCsv(options = {}) {
+  return core().synthesizeCsv(options);
+}
+
+/** Every HB 1414 / CFSR-style metric's definition, with its citation. */
+export function metricDefinitions() {
+  return core().metricDefinitions();
+}
+
 // ---- programs ------------------------------------------------------------------------------
 
 /** The ids of the built-in program presets, sorted. */
@@ -94,6 +154,11 @@ export function kinds() {
 /** Every error code a CwfinanceError can carry. */
 export function errorCodes() {
   return core().errorCodes();
+}
+
+/** The size of the package's WebAssembly memory in bytes (it grows, never shrinks). */
+export function wasmMemoryBytes() {
+  return core().wasmMemoryBytes();
 }
 
 /** The version of the Rust core inside. */

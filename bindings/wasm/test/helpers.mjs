@@ -59,3 +59,17 @@ export function cents(text) {
   const value = BigInt(m[2]) * 100n + BigInt((m[3] ?? "0").padEnd(2, "0"));
   return m[1] ? -value : value;
 }
+
+/** Inline rows of an `hb1414.measure` document as CSV files `[[name, text], ...]`. */
+export function rowsToCsv(tables) {
+  const quote = (v) => {
+    const s = v === null || v === undefined ? "" : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  };
+  return Object.entries(tables).map(([table, rows]) => {
+    const columns = [];
+    for (const r of rows) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
+    const lines = [columns.join(","), ...rows.map((r) => columns.map((c) => quote(r[c])).join(","))];
+    return [`${table}.csv`, lines.join("\n") + "\n"];
+  });
+}

@@ -15,9 +15,7 @@ use cwfinance::metrics::measure::{
     Granularity, Level, MeasureOptions, MetricValue, PeriodSpec, measure, published_values,
     unit_values_for_scoring,
 };
-use cwfinance::metrics::score::{
-    Goals, ScoreOptions, Scorecard, WeightPolicy, score_unit,
-};
+use cwfinance::metrics::score::{Goals, ScoreOptions, Scorecard, WeightPolicy, score_unit};
 use cwfinance::metrics::suppress::SuppressionOptions;
 
 /// Arguments of `cwfinance hb1414`.
@@ -114,13 +112,24 @@ pub fn run(args: &Hb1414Args) -> Result<(), String> {
     match &args.command {
         Hb1414Command::Score(a) => {
             let ds = load_dir(&a.data.data)?;
-            let quarter: Quarter = a.data.quarter.parse().map_err(|e: cwfinance::Error| e.to_string())?;
+            let quarter: Quarter = a
+                .data
+                .quarter
+                .parse()
+                .map_err(|e: cwfinance::Error| e.to_string())?;
             let options = ScoreOptions {
                 cap_at_100: !a.no_cap,
-                weights: if a.normalize { WeightPolicy::NormalizeTo100 } else { WeightPolicy::AsPublished },
+                weights: if a.normalize {
+                    WeightPolicy::NormalizeTo100
+                } else {
+                    WeightPolicy::AsPublished
+                },
                 ..ScoreOptions::default()
             };
-            let suppression = SuppressionOptions { min_denominator: a.data.min_denominator, complementary: true };
+            let suppression = SuppressionOptions {
+                min_denominator: a.data.min_denominator,
+                complementary: true,
+            };
             let (phase, cards) = scorecards(&ds, quarter, a.by.level(), &options, &suppression)?;
             let out = match a.format {
                 Format::Text => scorecard_text(quarter, &phase, a.by.level(), &cards),
@@ -135,12 +144,28 @@ pub fn run(args: &Hb1414Args) -> Result<(), String> {
         }
         Hb1414Command::Measure(a) => {
             let ds = load_dir(&a.data.data)?;
-            let quarter: Quarter = a.data.quarter.parse().map_err(|e: cwfinance::Error| e.to_string())?;
-            let spec = PeriodSpec { granularity: Granularity::Quarter, first: quarter.period().start, count: a.quarters };
+            let quarter: Quarter = a
+                .data
+                .quarter
+                .parse()
+                .map_err(|e: cwfinance::Error| e.to_string())?;
+            let spec = PeriodSpec {
+                granularity: Granularity::Quarter,
+                first: quarter.period().start,
+                count: a.quarters,
+            };
             let periods = spec.periods().map_err(|e| e.to_string())?;
-            let m = measure(&ds, &periods, &MeasureOptions::default()).map_err(|e| e.to_string())?;
-            let levels: Vec<Level> = if a.by.is_empty() { Level::ALL.to_vec() } else { a.by.iter().map(|b| b.level()).collect() };
-            let suppression = SuppressionOptions { min_denominator: a.data.min_denominator, complementary: true };
+            let m =
+                measure(&ds, &periods, &MeasureOptions::default()).map_err(|e| e.to_string())?;
+            let levels: Vec<Level> = if a.by.is_empty() {
+                Level::ALL.to_vec()
+            } else {
+                a.by.iter().map(|b| b.level()).collect()
+            };
+            let suppression = SuppressionOptions {
+                min_denominator: a.data.min_denominator,
+                complementary: true,
+            };
             let values = published_values(&m, &levels, &[], &suppression);
             let out = match a.format {
                 Format::Json => serde_json::to_string_pretty(&values).map_err(|e| e.to_string())?,
@@ -158,13 +183,20 @@ fn load_dir(dir: &str) -> Result<cwfinance::metrics::data::Dataset, String> {
     for e in entries.flatten() {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "csv") {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let bytes = std::fs::read(&p).map_err(|err| format!("{}: {err}", p.display()))?;
             files.push((name, bytes));
         }
     }
     files.sort();
-    let pairs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let pairs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     cwfinance::metrics::load::from_csv_bytes(&pairs, &Default::default()).map_err(|e| match e {
         cwfinance::Error::InvalidData { problems } => {
             let mut msg = format!("{} data problem(s):", problems.len());
@@ -186,7 +218,11 @@ fn scorecards(
     suppression: &SuppressionOptions,
 ) -> Result<(String, Vec<Scorecard>), String> {
     let period = quarter.period();
-    let spec = PeriodSpec { granularity: Granularity::Quarter, first: period.start, count: 1 };
+    let spec = PeriodSpec {
+        granularity: Granularity::Quarter,
+        first: period.start,
+        count: 1,
+    };
     let periods = spec.periods().map_err(|e| e.to_string())?;
     let m = measure(ds, &periods, &MeasureOptions::default()).map_err(|e| e.to_string())?;
     let values = published_values(&m, &[level], &[], suppression);
@@ -194,7 +230,10 @@ fn scorecards(
     let goals = Goals::in_force(as_of).map_err(|e| e.to_string())?;
     let mut cards = Vec::new();
     for unit in unit_values_for_scoring(&m, &values, level, &quarter.to_string()) {
-        cards.push(score_unit(&unit, &goals, options, &mut cwfinance::Trace::disabled()).map_err(|e| e.to_string())?);
+        cards.push(
+            score_unit(&unit, &goals, options, &mut cwfinance::Trace::disabled())
+                .map_err(|e| e.to_string())?,
+        );
     }
     Ok((goals.phase, cards))
 }
@@ -206,13 +245,19 @@ fn dash(s: Option<&str>) -> String {
 fn scorecard_text(quarter: Quarter, phase: &str, level: Level, cards: &[Scorecard]) -> String {
     let mut out = format!(
         "HB 1414 scorecard, {quarter} ({phase} in force; 13 CSR 35-35.100(3)(H)), by {}\n",
-        serde_json::to_value(level).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+        serde_json::to_value(level)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     );
     for c in cards {
         out.push_str(&format!(
             "\n{}{}\n",
             c.unit,
-            c.region.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+            c.region
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
         ));
         out.push_str(&format!(
             "  {:<36} {:>10} {:>10} {:>9} {:>7} {:>9}  {}\n",
@@ -220,7 +265,13 @@ fn scorecard_text(quarter: Quarter, phase: &str, level: Level, cards: &[Scorecar
         ));
         for i in &c.items {
             let note = match (i.not_scored, i.met) {
-                (Some(r), _) => format!("not scored: {}", serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+                (Some(r), _) => format!(
+                    "not scored: {}",
+                    serde_json::to_value(r)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
                 (None, Some(true)) => "met".into(),
                 (None, Some(false)) => "not met".into(),
                 (None, None) => String::new(),
@@ -257,13 +308,18 @@ fn scorecard_text(quarter: Quarter, phase: &str, level: Level, cards: &[Scorecar
         for w in &c.weakness {
             out.push_str(&format!(
                 "  weakness: {} {} below {} ({})\n",
-                w.metric.map(|m| m.to_string()).unwrap_or_else(|| "total".into()),
+                w.metric
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "total".into()),
                 w.value,
                 w.threshold,
                 w.flag
             ));
         }
-        out.push_str(&format!("  incentive: {} ({})\n", c.incentive.share, c.incentive.reason));
+        out.push_str(&format!(
+            "  incentive: {} ({})\n",
+            c.incentive.share, c.incentive.reason
+        ));
     }
     out
 }
@@ -277,7 +333,9 @@ fn csv_field(s: &str) -> String {
 }
 
 fn scorecard_csv(quarter: Quarter, cards: &[Scorecard]) -> String {
-    let mut out = String::from("quarter,unit,region,metric,goal,actual,met,scored,not_scored,percent_of_goal,weight,weighted,total,weight_sum,goals_met,incentive_share\n");
+    let mut out = String::from(
+        "quarter,unit,region,metric,goal,actual,met,scored,not_scored,percent_of_goal,weight,weighted,total,weight_sum,goals_met,incentive_share\n",
+    );
     for c in cards {
         for i in &c.items {
             let row = [
@@ -301,7 +359,12 @@ fn scorecard_csv(quarter: Quarter, cards: &[Scorecard]) -> String {
                 c.goals_met.map(|b| b.to_string()).unwrap_or_default(),
                 c.incentive.share.to_string(),
             ];
-            out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &row.iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push('\n');
         }
     }
@@ -313,7 +376,10 @@ fn values_csv(values: &[MetricValue]) -> String {
     for v in values {
         let row = [
             v.period.clone(),
-            serde_json::to_value(v.level).ok().and_then(|x| x.as_str().map(str::to_string)).unwrap_or_default(),
+            serde_json::to_value(v.level)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_string))
+                .unwrap_or_default(),
             v.unit.clone(),
             v.metric.to_string(),
             v.numerator.map(|n| n.to_string()).unwrap_or_default(),
@@ -324,7 +390,12 @@ fn values_csv(values: &[MetricValue]) -> String {
                 .and_then(|x| x.as_str().map(str::to_string))
                 .unwrap_or_default(),
         ];
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out
@@ -337,7 +408,9 @@ pub fn demo_scorecard_text() -> Result<String, String> {
     use cwfinance::metrics::synth::{SynthOptions, generate};
     let options = SynthOptions::new(1414).scale(rust_decimal::Decimal::new(1, 1));
     let ds = generate(&options).map_err(|e| e.to_string())?;
-    let quarter: Quarter = "2024Q3".parse().map_err(|e: cwfinance::Error| e.to_string())?;
+    let quarter: Quarter = "2024Q3"
+        .parse()
+        .map_err(|e: cwfinance::Error| e.to_string())?;
     let (phase, cards) = scorecards(
         &ds,
         quarter,

@@ -64,9 +64,21 @@ use crate::money::{Money, Percent, Rounding, encode_err, parse_decimal};
 use crate::trace::{Trace, TraceStep};
 
 /// The longest deadline, in days, a schedule may state (about 273 years).
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(cwfinance::milestone::MAX_DEADLINE_DAYS, 100_000);
+/// ```
 pub const MAX_DEADLINE_DAYS: u32 = 100_000;
 
 /// The longest span, in months, for sustained triggers, month deadlines and aftercare (100 years).
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(cwfinance::milestone::MAX_MONTHS, 1_200);
+/// ```
 pub const MAX_MONTHS: u32 = 1_200;
 
 // ---------------------------------------------------------------------------------------------

@@ -14,8 +14,8 @@
 //! refuses them with [`Error::SharesDoNotSum`] stating the actual sum, [`SharePolicy::Normalize`]
 //! divides each share by their sum, and [`SharePolicy::Residual`] gives one named funder whatever
 //! the others leave (100% minus the others' shares). The Missouri Interdepartmental Initiative's
-//! six divisions sum to 100.01% as published (`000_b605dc6c8d05d2b7.txt`, contributing
-//! percentages), which is why the policy is explicit.
+//! six divisions sum to 100.01% as published (`000_b605dc6c8d05d2b7.txt, Case rate financing by
+//! division`), which is why the policy is explicit.
 //!
 //! The shares themselves can be derived from historical expenditures by funder ([`derive_shares`]):
 //! that source says "the percentage at which each division participates was calculated from the
@@ -50,8 +50,7 @@ use crate::money::{Money, Percent, Rounding};
 use crate::trace::{Trace, TraceStep};
 
 /// The source of the Missouri split and of the rule that shares come from expenditures.
-const MISSOURI_SPLIT_SOURCE: &str =
-    "000_b605dc6c8d05d2b7.txt, contributing percentages of the DMH and DSS divisions";
+const MISSOURI_SPLIT_SOURCE: &str = "000_b605dc6c8d05d2b7.txt, Case rate financing by division";
 
 /// The largest amount, in cents, that a split accepts: 10^17 cents, the ±10^15 dollar input bound.
 const MAX_ABS_CENTS: i128 = 100_000_000_000_000_000;
@@ -1024,7 +1023,7 @@ impl PreparedSplit {
         }
     }
 
-    /// Per funder: the floor in cents, the final cents, and whether it took a leftover cent.
+    /// Per funder: the floor in cents and the final cents (they differ by the leftover cent).
     fn detail(&self, cents: i64) -> Vec<(i64, i64)> {
         let k = self.len();
         let mut out = vec![0i64; k];
@@ -1236,7 +1235,7 @@ const MAX_SHARE_PLACES: u32 = 10;
 ///
 /// Rule: "The percentage at which each division participates was calculated from the actual
 /// expenditures identified in the historical costs for the target population"
-/// (`000_b605dc6c8d05d2b7.txt`, contributing percentages of the DMH and DSS divisions). The source
+/// (`000_b605dc6c8d05d2b7.txt, Case rate financing by division`). The source
 /// states neither the places nor the residue handling; its figures have two places and sum to
 /// 100.01%, which is what [`ShareResidue::RoundEach`] with half-up rounding can give.
 ///

@@ -1,4 +1,5 @@
 //! Case-level data for HB 1414: loading, problems, load statistics and the synthetic generator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cwfinance::metrics::data::*;
 use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv, from_csv_bytes, from_json};
@@ -173,11 +174,7 @@ fn complete_small_dataset_loads_with_every_value_in_place() {
     assert_eq!(ds.children.age_on(c2, d("2024-06-30")), Some(17));
 
     // Visits are sorted by date; the exact duplicate is excluded and counted.
-    let dates: Vec<String> = ds
-        .visits
-        .rows_of(c1)
-        .map(|v| v.date.to_string())
-        .collect();
+    let dates: Vec<String> = ds.visits.rows_of(c1).map(|v| v.date.to_string()).collect();
     assert_eq!(dates, ["2023-06-10", "2023-06-20", "2023-06-25"]);
     let pv = ds.visits.rows_of(c1).next().unwrap();
     assert_eq!(pv.kind, VisitKind::ParentChild);
@@ -251,7 +248,13 @@ fn load_stats_count_rows_read_used_and_excluded_per_reason() {
 fn every_problem_kind_names_file_row_column_and_value() {
     type Case = (
         Vec<(String, String)>,
-        (&'static str, Option<u64>, &'static str, &'static str, &'static str),
+        (
+            &'static str,
+            Option<u64>,
+            &'static str,
+            &'static str,
+            &'static str,
+        ),
     );
     let cases: Vec<Case> = vec![
         (
@@ -288,10 +291,7 @@ fn every_problem_kind_names_file_row_column_and_value() {
             ),
         ),
         (
-            replaced(
-                "hcy_exams.csv",
-                "child_id,entered_date\nC1,2022-02-01\n",
-            ),
+            replaced("hcy_exams.csv", "child_id,entered_date\nC1,2022-02-01\n"),
             ("hcy_exams.csv", None, "exam_date", "", "missing_column"),
         ),
         (
@@ -318,7 +318,13 @@ fn every_problem_kind_names_file_row_column_and_value() {
         ),
         (
             appended("assignments.csv", "C2,CD,W9,2024-03-01,"),
-            ("assignments.csv", Some(4), "worker_id", "W9", "unknown_worker"),
+            (
+                "assignments.csv",
+                Some(4),
+                "worker_id",
+                "W9",
+                "unknown_worker",
+            ),
         ),
         (
             appended("visits.csv", "C1,2023-07-01,parent_child,P9,"),
@@ -326,7 +332,13 @@ fn every_problem_kind_names_file_row_column_and_value() {
         ),
         (
             appended("visits.csv", "C2,2023-07-01,worker_parent,P1,"),
-            ("visits.csv", Some(6), "parent_id", "P1", "parent_not_of_child"),
+            (
+                "visits.csv",
+                Some(6),
+                "parent_id",
+                "P1",
+                "parent_not_of_child",
+            ),
         ),
         (
             appended("visits.csv", "C2,2023-07-01,parent_child,,"),
@@ -334,23 +346,56 @@ fn every_problem_kind_names_file_row_column_and_value() {
         ),
         (
             appended("hcy_exams.csv", "C1,2023-13-01,"),
-            ("hcy_exams.csv", Some(3), "exam_date", "2023-13-01", "invalid_date"),
+            (
+                "hcy_exams.csv",
+                Some(3),
+                "exam_date",
+                "2023-13-01",
+                "invalid_date",
+            ),
         ),
         (
             appended("hcy_exams.csv", "C1,03/01/2023,"),
-            ("hcy_exams.csv", Some(3), "exam_date", "03/01/2023", "invalid_date"),
+            (
+                "hcy_exams.csv",
+                Some(3),
+                "exam_date",
+                "03/01/2023",
+                "invalid_date",
+            ),
         ),
         (
             appended("reports.csv", "C1,2023-01-01,maybe,"),
-            ("reports.csv", Some(3), "substantiated", "maybe", "invalid_bool"),
+            (
+                "reports.csv",
+                Some(3),
+                "substantiated",
+                "maybe",
+                "invalid_bool",
+            ),
         ),
         (
             appended("case_returns.csv", "C2,FCCM1,2024-01-01,court_order,-5.00"),
-            ("case_returns.csv", Some(2), "cost", "-5.00", "negative_amount"),
+            (
+                "case_returns.csv",
+                Some(2),
+                "cost",
+                "-5.00",
+                "negative_amount",
+            ),
         ),
         (
-            appended("case_returns.csv", "C2,FCCM1,2024-01-01,court_order,\"12,50\""),
-            ("case_returns.csv", Some(2), "cost", "12,50", "invalid_money"),
+            appended(
+                "case_returns.csv",
+                "C2,FCCM1,2024-01-01,court_order,\"12,50\"",
+            ),
+            (
+                "case_returns.csv",
+                Some(2),
+                "cost",
+                "12,50",
+                "invalid_money",
+            ),
         ),
         (
             appended(
@@ -441,25 +486,49 @@ fn every_problem_kind_names_file_row_column_and_value() {
         ),
         (
             appended("workers.csv", "W3,CD,case_manager,W3,,,"),
-            ("workers.csv", Some(4), "supervisor_id", "W3", "self_supervision"),
+            (
+                "workers.csv",
+                Some(4),
+                "supervisor_id",
+                "W3",
+                "self_supervision",
+            ),
         ),
         (
             appended("workers.csv", "W3,CD,case_manager,S9,,,"),
-            ("workers.csv", Some(4), "supervisor_id", "S9", "unknown_worker"),
+            (
+                "workers.csv",
+                Some(4),
+                "supervisor_id",
+                "S9",
+                "unknown_worker",
+            ),
         ),
         (
             replaced(
                 "children.csv",
                 "child_id,birth_date,nickname\nC1,2010-03-15,x\nC2,2006-07-01,y\nC3,2023-02-10,z\n",
             ),
-            ("children.csv", Some(0), "nickname", "nickname", "unknown_column"),
+            (
+                "children.csv",
+                Some(0),
+                "nickname",
+                "nickname",
+                "unknown_column",
+            ),
         ),
         (
             replaced(
                 "hcy_exams.csv",
                 "child_id,exam_date,exam_date\nC1,2022-02-01,2022-02-01\n",
             ),
-            ("hcy_exams.csv", Some(0), "exam_date", "exam_date", "duplicate_column"),
+            (
+                "hcy_exams.csv",
+                Some(0),
+                "exam_date",
+                "exam_date",
+                "duplicate_column",
+            ),
         ),
         (
             appended("children.csv", "C7,2011-01-01,extra"),
@@ -471,7 +540,13 @@ fn every_problem_kind_names_file_row_column_and_value() {
         assert_eq!(problems.len(), 1, "{code}: {problems:#?}");
         let p = &problems[0];
         assert_eq!(
-            (p.file.as_str(), p.row, p.column.as_str(), p.value.as_str(), p.code.as_str()),
+            (
+                p.file.as_str(),
+                p.row,
+                p.column.as_str(),
+                p.value.as_str(),
+                p.code.as_str()
+            ),
             (file, row, column, value, code),
             "{p}"
         );
@@ -591,7 +666,11 @@ fn invalid_utf8_is_reported_per_cell() {
     };
     assert_eq!(problems.len(), 1);
     assert_eq!(
-        (problems[0].row, problems[0].column.as_str(), problems[0].code.as_str()),
+        (
+            problems[0].row,
+            problems[0].column.as_str(),
+            problems[0].code.as_str()
+        ),
         (Some(1), "child_id", "invalid_utf8")
     );
 }
@@ -611,13 +690,22 @@ fn inline_json_loads_the_same_tables_as_csv() {
     let csv = [
         ("providers.csv", "provider_id,kind\nCD,division\n"),
         ("children.csv", "child_id,birth_date\nC1,2010-03-15\n"),
-        ("parents.csv", "parent_id,child_id,visits_allowed\nP1,C1,false\n"),
+        (
+            "parents.csv",
+            "parent_id,child_id,visits_allowed\nP1,C1,false\n",
+        ),
         (
             "episodes.csv",
             "child_id,removal_date,exit_date,county,circuit,region\nC1,2022-01-10,,Greene,31,Springfield\n",
         ),
-        ("reports.csv", "child_id,report_date,substantiated\nC1,2022-01-05,true\n"),
-        ("case_returns.csv", "child_id,provider_id,return_date,reason,cost\n"),
+        (
+            "reports.csv",
+            "child_id,report_date,substantiated\nC1,2022-01-05,true\n",
+        ),
+        (
+            "case_returns.csv",
+            "child_id,provider_id,return_date,reason,cost\n",
+        ),
     ];
     let from_text = from_csv(&csv, &LoadOptions::default()).unwrap();
     assert_eq!(from_inline.episodes, from_text.episodes);

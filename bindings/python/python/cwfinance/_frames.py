@@ -264,6 +264,49 @@ def measure(
     at once in one :class:`InvalidDataError`, with the table, 1-based row, column and value.
     ``periods`` is ``{"granularity": "quarter", "first": date, "count": 1}``.
     """
+    text = _lowlevel.measure_arrow(
+        [(name, to_arrow_table(t)) for name, t in tables.items()],
+        _measure_request(periods, metrics, by, options, suppression),
+        ignore_unknown_columns=ignore_unknown_columns,
+        allow_float=allow_float,
+    )
+    return convert_response("hb1414.measure", json.loads(text), Measurement)
+
+
+def measure_csv(
+    files: Mapping[str, str | bytes] | list[Any],
+    *,
+    periods: Mapping[str, Any],
+    metrics: list[str] | None = None,
+    by: list[str] | None = None,
+    options: Mapping[str, Any] | None = None,
+    suppression: Mapping[str, Any] | None = None,
+    ignore_unknown_columns: bool = False,
+) -> Measurement:
+    """Measure HB 1414 metrics from CSV extracts: paths, or ``{file name: text or bytes}``.
+
+    The file name chooses the table (``episodes.csv``); problems name the file as given.
+    """
+    pairs: list[tuple[str, bytes]] = []
+    if isinstance(files, Mapping):
+        for name, content in files.items():
+            pairs.append((name, content.encode("utf-8") if isinstance(content, str) else content))
+    else:
+        for path in files:
+            with open(path, "rb") as f:
+                pairs.append((str(path), f.read()))
+    body = _measure_request(periods, metrics, by, options, suppression)
+    text = _lowlevel.measure_csv(pairs, body, ignore_unknown_columns=ignore_unknown_columns)
+    return convert_response("hb1414.measure", json.loads(text), Measurement)
+
+
+def _measure_request(
+    periods: Mapping[str, Any],
+    metrics: list[str] | None,
+    by: list[str] | None,
+    options: Mapping[str, Any] | None,
+    suppression: Mapping[str, Any] | None,
+) -> str:
     request = {
         "periods": periods,
         "metrics": metrics,
@@ -275,13 +318,7 @@ def measure(
     body = _Encoder(schema, False).encode(
         {k: v for k, v in request.items() if v is not None}, schema, "request"
     )
-    text = _lowlevel.measure_arrow(
-        [(name, to_arrow_table(t)) for name, t in tables.items()],
-        json.dumps(body, ensure_ascii=False),
-        ignore_unknown_columns=ignore_unknown_columns,
-        allow_float=allow_float,
-    )
-    return convert_response("hb1414.measure", json.loads(text), Measurement)
+    return json.dumps(body, ensure_ascii=False)
 
 
 def dataset_tables() -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "measure_arrow",
+    "measure_csv",
     "program_builtin",
     "program_from_json",
     "program_ids",
@@ -74,6 +75,12 @@ def measure_arrow(
     *,
     ignore_unknown_columns: bool = False,
     allow_float: bool = False,
+) -> str: ...
+def measure_csv(
+    files: list[tuple[str, bytes]],
+    request: str,
+    *,
+    ignore_unknown_columns: bool = False,
 ) -> str: ...
 def synthetic_csv(
     seed: int,

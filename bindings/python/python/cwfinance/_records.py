@@ -274,7 +274,7 @@ class Record:
 
     def _repr_html_(self) -> str:
         return html_table(
-            [(k, v) for k, v in self._fields.items() if k != "trace"], type(self).__name__
+            [(k, v) for k, v in self._raw.items() if k != "trace"], type(self).__name__
         )
 
     @property
@@ -297,10 +297,13 @@ def _short(value: Any, limit: int = 6) -> str:
 
 
 def _cell(value: Any) -> str:
+    # Tables show the core's own text ("60.99%", "3000.00"), as the documents print it.
     if isinstance(value, Record):
-        return "<br>".join(f"{html.escape(k)}: {_cell(v)}" for k, v in value._fields.items())
+        value = value._raw
+    if isinstance(value, Mapping):
+        return "<br>".join(f"{html.escape(str(k))}: {_cell(v)}" for k, v in value.items())
     if isinstance(value, list):
-        if value and all(isinstance(v, Record) for v in value):
+        if value and all(isinstance(v, (Record, Mapping)) for v in value):
             return _records_table(value)
         return html.escape(", ".join(str(v) for v in value))
     if value is None:
@@ -309,7 +312,7 @@ def _cell(value: Any) -> str:
 
 
 def _records_table(rows: list[Any]) -> str:
-    dicts = [r._fields if isinstance(r, Record) else dict(r) for r in rows]
+    dicts = [r._raw if isinstance(r, Record) else dict(r) for r in rows]
     columns: list[str] = []
     for r in dicts:
         for k in r:

@@ -8,6 +8,9 @@ import {
   program,
   isCwfinanceError,
   isErrorResponse,
+  settleCorridor,
+  scoreCsv,
+  type ScorecardsResponse,
   type Request,
   type Response,
   type Body,
@@ -40,6 +43,24 @@ export async function usage(): Promise<void> {
       void value;
     }
   }
+  // Money is a decimal string: the settlement's figures are strings too.
+  const settled = settleCorridor({
+    program: "commonworks-1998",
+    as_of: "1999-07-15",
+    target: "100000.00",
+    actual: "103000.00",
+  });
+  const providerShare: string = settled.provider_share;
+  // @ts-expect-error a JS number where the core requires a decimal string does not type-check
+  settleCorridor({ program: "commonworks-1998", as_of: "1999-07-15", target: 100000, actual: "1.00" });
+
+  const cards: ScorecardsResponse = scoreCsv({ "children.csv": "child_id,birth_date\n" }, { quarter: "2024Q3" });
+  const firstTotal: string | undefined = cards.scorecards[0]?.total;
+  const suppressed = cards.values.filter((v) => v.suppressed !== undefined && v.suppressed !== null);
+
+  void providerShare;
+  void firstTotal;
+  void suppressed;
   void name;
   void cited;
   void sources;

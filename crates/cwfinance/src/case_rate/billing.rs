@@ -13,6 +13,18 @@ use crate::money::{MAX_ABS_AMOUNT, Money, Rounding};
 use crate::trace::{Trace, TraceStep};
 
 /// The most billing lines one call produces (a guard against hostile spans and requests).
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::case_rate::{bill, BillOptions, Enrollment, RateSchedule, MAX_LINES};
+/// let s: RateSchedule = serde_json::from_value(serde_json::json!({"rates": [{"amount": "1.00"}]})).unwrap();
+/// let kids: Vec<Enrollment> = (0..1000).map(|i| Enrollment::open(format!("C{i}"), "1900-01-01".parse().unwrap())).collect();
+/// // 1,000 children × 1,200 months is more than MAX_LINES.
+/// let err = bill(&s, &kids, &BillOptions::as_of("2000-01-01".parse().unwrap())).unwrap_err();
+/// assert_eq!(err.kind(), "too_large");
+/// assert_eq!(MAX_LINES, 1_000_000);
+/// ```
 pub const MAX_LINES: usize = 1_000_000;
 
 /// Where the rules come from, for traces when no program supplies its own citations.

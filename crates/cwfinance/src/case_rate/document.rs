@@ -62,6 +62,14 @@ pub struct BillRequest {
 }
 
 /// The two forms of `split` in a request (for the schema).
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::case_rate::SplitChoice;
+/// let c: SplitChoice = serde_json::from_value(serde_json::json!(true)).unwrap();
+/// assert_eq!(c, SplitChoice::UseProgram(true));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum SplitChoice {

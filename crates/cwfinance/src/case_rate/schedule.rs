@@ -10,6 +10,14 @@ use crate::error::{Error, Result};
 use crate::money::{Money, Percent, Rounding};
 
 /// The largest number of months a limit, extension or closed-ended period may name (100 years).
+///
+/// # Example
+///
+/// ```
+/// let c: cwfinance::case_rate::ClosedEndedRate = serde_json::from_value(serde_json::json!(
+///     {"total": "1.00", "months": cwfinance::case_rate::MAX_MONTHS + 1})).unwrap();
+/// assert_eq!(c.validate().unwrap_err().kind(), "out_of_range");
+/// ```
 pub const MAX_MONTHS: u32 = 1200;
 
 /// How a child is paid for: the `case_rate` section of a program, or a request's own `schedule`.
@@ -278,7 +286,7 @@ pub struct EnrollmentLimits {
 
 impl EnrollmentLimits {
     /// The first day past the limit for an enrollment starting `start`, or `None` without a
-    /// limit.
+    /// limit. Month counts above [`MAX_MONTHS`] count as `MAX_MONTHS`.
     ///
     /// # Example
     ///
@@ -287,10 +295,12 @@ impl EnrollmentLimits {
     /// assert_eq!(l.limit("1999-08-31".parse().unwrap(), false).unwrap().to_string(), "2000-02-29");
     /// ```
     pub fn limit(&self, start: NaiveDate, extension_authorised: bool) -> Option<NaiveDate> {
-        let months = i32::try_from(self.max_months?).ok()?;
+        // `validate` refuses more than MAX_MONTHS; capping here keeps month arithmetic in range
+        // for a caller who skipped it.
+        let months = i32::try_from(self.max_months?.min(MAX_MONTHS)).ok()?;
         let first = crate::calendar::add_months(start, months);
         if extension_authorised && self.extension_months > 0 {
-            let ext = i32::try_from(self.extension_months).ok()?;
+            let ext = i32::try_from(self.extension_months.min(MAX_MONTHS)).ok()?;
             Some(crate::calendar::add_months(first, ext))
         } else {
             Some(first)

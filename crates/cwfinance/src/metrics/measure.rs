@@ -1028,8 +1028,26 @@ fn measure_child(
             }
         });
         let in_care_until = |to: Day| exit.map_or(to, |x| x.min(to));
+        // Dates that do not depend on the period, computed once per episode.
+        let removal_plus_12 = removal.add_months(12);
+        let removal_plus_24 = removal.add_months(24);
+        let exit_plus_12 = exit.and_then(|x| x.add_months(12));
+        let hcy_deadline = removal.add_days(o.hcy_days as i32);
+        let (goal, goal_deadline) = permanency_goal(ds, goals.clone(), o, removal, exit);
+        // The last day this episode can count in any metric: its exit, the 12-month re-entry
+        // follow-up, the permanency deadline, the CFSR cohorts' 36 months after removal.
+        let horizon = exit.map(|x| {
+            [Some(x), exit_plus_12, removal.add_months(36), goal_deadline]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(x)
+        });
 
         for (p, win) in wins.iter().enumerate() {
+            if removal >= win.end || horizon.is_some_and(|h| win.start > h) {
+                continue;
+            }
             // ---- Visits, by month -------------------------------------------------------
             if removal < win.end && exit.is_none_or(|x| x > win.start) {
                 let mut month = win.start.max(removal).first_of_month();
@@ -1168,7 +1186,7 @@ fn measure_child(
             }
 
             // ---- HCY/EPSDT exam within hcy_days of entry --------------------------------
-            if let Some(deadline) = removal.add_days(o.hcy_days as i32) {
+            if let Some(deadline) = hcy_deadline {
                 if deadline >= win.start && deadline < win.end {
                     let first = lower_bound(&ds.hcy_exams.date, &exams, removal);
                     let on_time = ds
@@ -1199,7 +1217,7 @@ fn measure_child(
             // ---- Re-entry within 12 months of exit (Phase I) -----------------------------
             if let (Some(x), Some(r)) = (exit, reason) {
                 if o.reentry_exit_reasons.contains(&r) {
-                    if let Some(follow_end) = x.add_months(12) {
+                    if let Some(follow_end) = exit_plus_12 {
                         if follow_end >= win.start && follow_end < win.end {
                             let back = next_removal.is_some_and(|n| n >= x && n < follow_end);
                             let t = Target {
@@ -1235,7 +1253,7 @@ fn measure_child(
                     });
                     workers += u64::from(!dup);
                 }
-                let long = removal.add_months(12).is_some_and(|d| d <= win.last);
+                let long = removal_plus_12.is_some_and(|d| d <= win.last);
                 let m = if long {
                     MetricId::CaseloadChanges12MonthsOrMore
                 } else {
@@ -1250,16 +1268,14 @@ fn measure_child(
 
             // ---- Timely permanency (Phase II) -------------------------------------------
             timely_permanency(
-                ds,
                 rows,
                 o,
                 acc,
-                p,
-                win,
+                (p, win, p + 1 == wins.len()),
                 removal,
                 exit,
                 reason,
-                goals.clone(),
+                (goal, goal_deadline),
                 place,
             );
 
@@ -1279,7 +1295,7 @@ fn measure_child(
                         Exclusion::NotFirstEntryInWindow,
                         1,
                     );
-                } else if let Some(due) = removal.add_months(12) {
+                } else if let Some(due) = removal_plus_12 {
                     let ok = matches!((adjusted_exit, reason), (Some(x), Some(r)) if r.is_permanency() && x < due);
                     let last = exit
                         .map_or(due, |x| x.min(due))
@@ -1302,8 +1318,8 @@ fn measure_child(
             // ---- CFSR: permanency in 12 months for children in care 12-23 / 24+ months ---
             let first_day = win.year_start;
             if removal <= first_day && exit.is_none_or(|x| x > first_day) {
-                let m12 = removal.add_months(12);
-                let m24 = removal.add_months(24);
+                let m12 = removal_plus_12;
+                let m24 = removal_plus_24;
                 let metric = if m24.is_some_and(|d| d <= first_day) {
                     Some(MetricId::CfsrPermanency12Months24Plus)
                 } else if m12.is_some_and(|d| d <= first_day) {
@@ -1342,8 +1358,7 @@ fn measure_child(
                         Exclusion::NotFirstEntryInWindow,
                         1,
                     );
-                } else if let (Some(x), Some(r), Some(due)) = (exit, reason, removal.add_months(12))
-                {
+                } else if let (Some(x), Some(r), Some(due)) = (exit, reason, removal_plus_12) {
                     let discharged = x < due
                         && matches!(
                             r,
@@ -1352,7 +1367,7 @@ fn measure_child(
                                 | ExitReason::Guardianship
                         );
                     if discharged {
-                        let back = match (next_removal, x.add_months(12)) {
+                        let back = match (next_removal, exit_plus_12) {
                             (Some(n), Some(f)) => n >= x && n < f,
                             _ => false,
                         };
@@ -1618,22 +1633,16 @@ fn data_entry(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn timely_permanency(
+/// The court-approved goal of an episode (the latest dated in it, up to and including the exit
+/// day) and its deadline (removal + the goal's timeframe), when the goal has a timeframe.
+fn permanency_goal(
     ds: &Dataset,
-    rows: &ChildRows<'_>,
+    goals: std::ops::Range<usize>,
     o: &MeasureOptions,
-    acc: &mut Acc<'_>,
-    p: usize,
-    win: &Win,
     removal: Day,
     exit: Option<Day>,
-    reason: Option<ExitReason>,
-    goals: std::ops::Range<usize>,
-    place: Option<(RegionIx, CircuitIx, CountyIx)>,
-) {
+) -> (Option<Goal>, Option<Day>) {
     let g = &ds.permanency_goals;
-    // The latest court-approved goal dated in the episode (up to and including the exit day).
     let goal = goals.rev().find_map(|i| {
         let d = *g.date.get(i)?;
         (d >= removal && exit.is_none_or(|x| d <= x))
@@ -1641,25 +1650,42 @@ fn timely_permanency(
             .flatten()
     });
     let months = match goal {
-        Some(Goal::Reunification) => o.reunification_months,
-        Some(Goal::Guardianship) => o.guardianship_months,
-        Some(Goal::Adoption) => o.adoption_months,
-        Some(_) | None => {
-            // Count the exclusion once per episode: in the period containing its exit, or its
-            // first period when still open.
-            let at = exit.unwrap_or(win.start);
-            if at >= win.start && at < win.end {
-                let why = if goal.is_none() {
-                    Exclusion::NoPermanencyGoal
-                } else {
-                    Exclusion::GoalWithoutTimeframe
-                };
-                acc.exclude(p, MetricId::TimelyPermanency, why, 1);
-            }
-            return;
-        }
+        Some(Goal::Reunification) => Some(o.reunification_months),
+        Some(Goal::Guardianship) => Some(o.guardianship_months),
+        Some(Goal::Adoption) => Some(o.adoption_months),
+        Some(_) | None => None,
     };
-    let Some(deadline) = removal.add_months(months as i32) else {
+    (goal, months.and_then(|m| removal.add_months(m as i32)))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn timely_permanency(
+    rows: &ChildRows<'_>,
+    o: &MeasureOptions,
+    acc: &mut Acc<'_>,
+    (p, win, last_period): (usize, &Win, bool),
+    removal: Day,
+    exit: Option<Day>,
+    reason: Option<ExitReason>,
+    (goal, deadline): (Option<Goal>, Option<Day>),
+    place: Option<(RegionIx, CircuitIx, CountyIx)>,
+) {
+    let _ = removal;
+    let Some(deadline) = deadline else {
+        // Count the exclusion once per episode: in the period containing its exit, or the last
+        // period when it is still open.
+        let counted_here = match exit {
+            Some(x) => x >= win.start && x < win.end,
+            None => last_period,
+        };
+        if counted_here {
+            let why = if goal.is_none() {
+                Exclusion::NoPermanencyGoal
+            } else {
+                Exclusion::GoalWithoutTimeframe
+            };
+            acc.exclude(p, MetricId::TimelyPermanency, why, 1);
+        }
         return;
     };
     let (event, timely) = match exit {
@@ -1936,8 +1962,8 @@ pub struct MeasureRequest {
     /// Measurement conventions.
     #[serde(default)]
     pub options: MeasureOptions,
-    /// Small-cell suppression (default: off for inline documents is NOT assumed; the default
-    /// threshold applies).
+    /// Small-cell suppression (default: denominators 1 to 10 hidden, with complements; set
+    /// `min_denominator` to 0 to see every cell of a small test dataset).
     #[serde(default)]
     pub suppression: SuppressionOptions,
 }

@@ -1,0 +1,219 @@
+"""Benchmarks of the Python package against the Rust core and a plain pandas reference.
+
+Run (after a release build of the package: `CWFINANCE_PY_PROFILE=release bash scripts/test-python`
+or `cd bindings/python && maturin develop --release`):
+
+    python benches/python/bench.py            # every case, scale 1
+    python benches/python/bench.py --quick    # a 10% dataset and 100,000 child-months
+
+Each case runs in its own subprocess, so its peak resident memory (ru_maxrss) is its own. Times
+are the best of --repeat runs of the timed call; data preparation (generating the synthetic
+dataset, building DataFrames) is not timed but counts in the peak memory.
+
+Cases:
+- hb1414_from_pandas: score the synthetic dataset from pandas DataFrames: cw.measure over 20
+  quarters and every level, then cw.score for the last quarter.
+- hb1414_core_csv: the same measurement by the core alone from the same tables as CSV bytes
+  (load + measure, the GIL released), the baseline of the binding's overhead.
+- pandas_reference: worker/child visits and re-entry in 12 months, system level, 20 quarters,
+  written in vectorised pandas (no row loops).
+- billing_from_arrow: bill 1,000,000 child-months (100,000 enrollments of 10 months, split six
+  ways), the same work as the Rust bench case_rate_billing/1M_lines/10000_children_per_call.
+- billing_from_pandas: the same from a pandas DataFrame.
+
+The Rust side: `cargo bench -p cwfinance-benches --bench billing` and `--bench hb1414`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+QUARTERS = {"granularity": "quarter", "first": "2020-01-01", "count": 20}
+
+
+def _best(fn: Any, repeat: int) -> tuple[float, Any]:
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def _dataset(scale: str) -> dict[str, Any]:
+    import cwfinance as cw
+
+    return cw.synthetic_dataset(1, scale=scale)
+
+
+def case_hb1414_from_pandas(scale: str, repeat: int) -> dict[str, Any]:
+    import cwfinance as cw
+
+    frames = {k: v.to_pandas() for k, v in _dataset(scale).items()}
+
+    def run() -> Any:
+        m = cw.measure(frames, periods=QUARTERS)
+        return cw.score(m.units(), as_of="2024-12-31")
+
+    seconds, cards = _best(run, repeat)
+    rows = sum(len(f) for f in frames.values())
+    return {"seconds": seconds, "rows": rows, "scorecards": len(cards.scorecards)}
+
+
+def case_hb1414_core_csv(scale: str, repeat: int) -> dict[str, Any]:
+    from cwfinance import _lowlevel
+
+    files = _lowlevel.synthetic_csv(1, scale=scale)
+    files_bytes = [(n, t.encode()) for n, t in files]
+    request = json.dumps({"periods": QUARTERS})
+    seconds, _ = _best(lambda: _lowlevel.measure_csv(files_bytes, request), repeat)
+    return {"seconds": seconds}
+
+
+def case_pandas_reference(scale: str, repeat: int) -> dict[str, Any]:
+    import pandas as pd
+
+    frames = {k: v.to_pandas() for k, v in _dataset(scale).items()}
+    episodes = frames["episodes"].copy()
+    visits = frames["visits"]
+    for c in ("removal_date", "exit_date"):
+        episodes[c] = pd.to_datetime(episodes[c])
+    quarters = pd.period_range("2020Q1", periods=20, freq="Q")
+
+    def worker_child_visits() -> pd.Series:
+        # Child-months in care from the first to the last day of the month, and those with at
+        # least one worker/child visit dated in the month.
+        months = pd.period_range("2020-01", "2024-12", freq="M")
+        m = pd.DataFrame({"month": months, "first": months.to_timestamp(how="start"),
+                          "last": months.to_timestamp(how="end").normalize()})
+        e = episodes[["child_id", "removal_date", "exit_date"]]
+        cm = e.merge(m, how="cross")
+        in_care = (cm.removal_date <= cm["first"]) & (
+            cm.exit_date.isna() | (cm.exit_date > cm["last"])
+        )
+        cm = cm.loc[in_care, ["child_id", "month"]].drop_duplicates()
+        v = visits.loc[visits.kind == "worker_child", ["child_id", "visit_date"]]
+        v = pd.DataFrame({"child_id": v.child_id,
+                          "month": pd.to_datetime(v.visit_date).dt.to_period("M")}).drop_duplicates()
+        cm = cm.merge(v.assign(visited=True), on=["child_id", "month"], how="left")
+        cm["quarter"] = cm.month.dt.asfreq("Q")
+        g = cm.groupby("quarter").agg(den=("child_id", "size"), num=("visited", "count"))
+        return (g.num / g.den).reindex(quarters)
+
+    def reentry() -> pd.Series:
+        # Exits by reunification, relative or guardianship, 12 months before the quarter, and
+        # those followed by a new removal within 12 months.
+        ex = episodes.loc[
+            episodes.exit_reason.isin(["reunification", "living_with_relative", "guardianship"]),
+            ["child_id", "exit_date"],
+        ].reset_index(names="exit_id")
+        nxt = ex.merge(episodes[["child_id", "removal_date"]], on="child_id")
+        back = (nxt.removal_date > nxt.exit_date) & (
+            nxt.removal_date <= nxt.exit_date + pd.DateOffset(months=12)
+        )
+        returned = set(nxt.loc[back, "exit_id"])
+        ex["returned"] = ex.exit_id.isin(returned)
+        ex["quarter"] = (ex.exit_date + pd.DateOffset(months=12)).dt.to_period("Q")
+        g = ex.groupby("quarter").agg(den=("exit_id", "size"), num=("returned", "sum"))
+        return (g.num / g.den).reindex(quarters)
+
+    seconds, (visits_rate, reentry_rate) = _best(lambda: (worker_child_visits(), reentry()), repeat)
+    return {
+        "seconds": seconds,
+        "worker_child_visits_2024Q3": round(float(visits_rate.loc["2024Q3"]), 4),
+        "reentry_2024Q3": round(float(reentry_rate.loc["2024Q3"]), 4),
+    }
+
+
+def _enrollments(n: int) -> Any:
+    import pyarrow as pa
+
+    # As the Rust bench: enrolled on the 2nd..28th of March 1999 for 9 months, extension
+    # authorised, billed to 2001-01-01: 10 calendar months, so 10 lines each.
+    starts = [dt.date(1999, 3, 2 + i % 27) for i in range(n)]
+    ends = [dt.date(1999, 12, 2 + i % 27) for i in range(n)]
+    return pa.table({
+        "child": pa.array([f"C{i:07d}" for i in range(n)]),
+        "start": pa.array(starts, pa.date32()),
+        "end": pa.array(ends, pa.date32()),
+        "extension_authorised": pa.array([True] * n),
+    })
+
+
+def case_billing_from_arrow(n: int, repeat: int) -> dict[str, Any]:
+    import cwfinance as cw
+
+    table = _enrollments(n)
+    kwargs = {"as_of": "2001-01-01", "program": "missouri-interdepartmental-initiative", "split": True}
+    seconds, out = _best(lambda: cw.bill_frame(table, **kwargs), repeat)
+    return {"seconds": seconds, "lines": out.line_count, "grand_total": str(out.grand_total)}
+
+
+def case_billing_from_pandas(n: int, repeat: int) -> dict[str, Any]:
+    import cwfinance as cw
+
+    frame = _enrollments(n).to_pandas()
+    kwargs = {"as_of": "2001-01-01", "program": "missouri-interdepartmental-initiative", "split": True}
+    seconds, out = _best(lambda: cw.bill_frame(frame, **kwargs), repeat)
+    return {"seconds": seconds, "lines": out.line_count}
+
+
+CASES = {
+    "hb1414_from_pandas": case_hb1414_from_pandas,
+    "hb1414_core_csv": case_hb1414_core_csv,
+    "pandas_reference": case_pandas_reference,
+    "billing_from_arrow": case_billing_from_arrow,
+    "billing_from_pandas": case_billing_from_pandas,
+}
+
+
+def run_one(name: str, size: str, repeat: int) -> None:
+    fn = CASES[name]
+    arg: Any = int(size) if name.startswith("billing") else size
+    result = fn(arg, repeat)
+    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(result))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--case")
+    ap.add_argument("--size")
+    args = ap.parse_args()
+    if args.case:
+        run_one(args.case, args.size, args.repeat)
+        return
+    scale = "0.1" if args.quick else "1"
+    children = "10000" if args.quick else "100000"
+    print(f"{'case':<22} {'size':>8} {'best s':>9} {'peak RSS MB':>12}  details")
+    results = {}
+    for name in CASES:
+        size = children if name.startswith("billing") else scale
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", name, "--size", size, "--repeat", str(args.repeat)],
+            capture_output=True, text=True, check=False,
+        )
+        if proc.returncode != 0:
+            print(f"{name}: failed\n{proc.stderr[-2000:]}")
+            continue
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        results[name] = r
+        details = {k: v for k, v in r.items() if k not in ("seconds", "peak_rss_mb")}
+        print(f"{name:<22} {size:>8} {r['seconds']:>9.3f} {r['peak_rss_mb']:>12}  {details}")
+    if "hb1414_from_pandas" in results and "hb1414_core_csv" in results:
+        a, b = results["hb1414_from_pandas"]["seconds"], results["hb1414_core_csv"]["seconds"]
+        print(f"hb1414 binding overhead vs core (CSV bytes): {100 * (a - b) / b:+.1f}%")
+
+
+if __name__ == "__main__":
+    main()
