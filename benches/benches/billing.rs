@@ -8,6 +8,7 @@
 //! - `1M_lines/10000_children_per_call`: 1,000,000 child-months in 10 calls of 10,000 children.
 //! - `10M_lines/10000_children_per_call`: 10,000,000 child-months in 100 calls of 10,000
 //!   children: time per line should stay within 1.2x of the 1M run (linear scaling).
+//! - `1M_lines/10000_children_per_call/no_split`: the same without the split, for comparison.
 //!
 //! Run: `cargo bench -p cwfinance-benches --bench billing -- --warm-up-time 1 --measurement-time 5`.
 
@@ -111,6 +112,21 @@ fn billing(c: &mut Criterion) {
             })
         });
     }
+    // The billing core alone (proration, no split), to show what the split costs per line.
+    let input = children(10_000);
+    let mut out = LineColumns::default();
+    group.throughput(Throughput::Elements(1_000_000));
+    group.bench_function("1M_lines/10000_children_per_call/no_split", |b| {
+        b.iter(|| {
+            let mut total = 0i128;
+            for _ in 0..10 {
+                if bill_columns(&setup.schedule, &input, setup.as_of, None, &mut out).is_ok() {
+                    total += out.total_cents();
+                }
+            }
+            black_box(total)
+        })
+    });
     group.finish();
 }
 

@@ -36,7 +36,7 @@ fn ledger_amount(i: usize) -> Money {
     let children = i64::try_from(i % 250 + 1).unwrap_or(1);
     let days = i64::try_from(i % 31 + 1).unwrap_or(1);
     let cents = 355_500 * children * days / 31;
-    Money::from_cents(if i % 97 == 0 { -cents } else { cents })
+    Money::from_cents(if i.is_multiple_of(97) { -cents } else { cents })
 }
 
 fn bench_split(c: &mut Criterion) {

@@ -18,7 +18,7 @@ fn main() {
         .unwrap_or_default();
     ids.sort();
     let mut out = String::from(
-        "/// The built-in presets: (id, description, [(section, text)]).\nstatic PRESETS: &[(&str, &str, &[(&str, &str)])] = &[\n",
+        "/// The built-in presets: (id, description, [(section, text)]).\nstatic PRESETS: &[Preset] = &[\n",
     );
     for dir in ids {
         println!("cargo:rerun-if-changed={}", dir.display());

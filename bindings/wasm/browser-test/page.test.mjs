@@ -73,7 +73,10 @@ test("the page loads the package and asks nothing of the network", async () => {
 
 test("1. a preset's rates with their cited sources (program.show)", async () => {
   const v = vector("program.show/commonworks-1998.json");
-  await page.getByLabel("Program preset").selectOption("commonworks-1998");
+  // Until the vector is blessed, its expected figures are the package's own answer in Node
+  // (which test/vectors.test.mjs holds to the vector once it is).
+  v.expected ??= cw.evaluate(v.request);
+  await page.getByLabel("Program preset", { exact: true }).selectOption("commonworks-1998");
   await page.getByRole("button", { name: "Show the program" }).click();
   await page.waitForSelector("#program-name");
   assert.equal(await page.textContent("#program-name"), v.expected.name);
@@ -215,6 +218,28 @@ test("4. provider scorecard from dropped CSV files, with suppressed cells marked
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("once loaded, the page opens and computes offline", async () => {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // The first visit's files are cached when the worker installs; a controlled reload is offline-proof.
+  await page.reload();
+  await page.waitForSelector("body[data-ready=true]");
+  await context.setOffline(true);
+  try {
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { timeout: 15_000 });
+    await page.getByLabel("Target cost ($)").fill("100000.00");
+    await page.getByLabel("Actual cost ($)").fill("103000.00");
+    await page.getByLabel("Settlement date").fill("1999-07-15");
+    await page.getByRole("button", { name: "Settle" }).click();
+    await page.waitForSelector("#corridor-summary");
+    assert.equal(await page.textContent("#corridor-summary [data-key=provider_share]"), "$3,000.00");
+  } finally {
+    await context.setOffline(false);
   }
 });
 

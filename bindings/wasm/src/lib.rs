@@ -28,7 +28,9 @@ extern "C" {
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
-        console_error(&format!("cwfinance: internal error (please report): {info}"));
+        console_error(&format!(
+            "cwfinance: internal error (please report): {info}"
+        ));
     }));
 }
 
@@ -44,7 +46,10 @@ pub fn to_js_error(err: &Error) -> JsValue {
     };
     set("code", &JsValue::from_str(err.kind()));
     set("field", &JsValue::from_str(err.field()));
-    set("value", &err.value().map_or(JsValue::NULL, JsValue::from_str));
+    set(
+        "value",
+        &err.value().map_or(JsValue::NULL, JsValue::from_str),
+    );
     if let Some(problems) = err.to_json().get("error").and_then(|e| e.get("problems")) {
         set("problems", &json_to_js(problems).unwrap_or(JsValue::NULL));
     }
@@ -398,9 +403,10 @@ pub fn score_csv(
     #[wasm_bindgen(unchecked_param_type = "Array<string | Uint8Array>")] contents: Vec<JsValue>,
     #[wasm_bindgen(unchecked_param_type = "unknown")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(load_csv(names, contents).and_then(|ds| {
-        hb1414::scorecards(&ds, &js_to_value(&options, "options")?)
-    }))
+    respond(
+        load_csv(names, contents)
+            .and_then(|ds| hb1414::scorecards(&ds, &js_to_value(&options, "options")?)),
+    )
 }
 
 /// HB 1414 scorecards for one quarter from parsed rows (`{children: [{child_id, ...}], ...}`).
@@ -409,9 +415,10 @@ pub fn score_rows(
     #[wasm_bindgen(unchecked_param_type = "unknown")] tables: JsValue,
     #[wasm_bindgen(unchecked_param_type = "unknown")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(load_rows(&tables).and_then(|ds| {
-        hb1414::scorecards(&ds, &js_to_value(&options, "options")?)
-    }))
+    respond(
+        load_rows(&tables)
+            .and_then(|ds| hb1414::scorecards(&ds, &js_to_value(&options, "options")?)),
+    )
 }
 
 /// HB 1414 metric values (the `hb1414.measure` response) from case-level CSV files; `request`
@@ -422,9 +429,10 @@ pub fn measure_csv(
     #[wasm_bindgen(unchecked_param_type = "Array<string | Uint8Array>")] contents: Vec<JsValue>,
     #[wasm_bindgen(unchecked_param_type = "unknown")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
-    respond(load_csv(names, contents).and_then(|ds| {
-        hb1414::measurement(&ds, &js_to_value(&request, "request")?)
-    }))
+    respond(
+        load_csv(names, contents)
+            .and_then(|ds| hb1414::measurement(&ds, &js_to_value(&request, "request")?)),
+    )
 }
 
 /// Every problem in case-level CSV files, without measuring: `[]` when they load cleanly.

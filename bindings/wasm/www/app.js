@@ -14,7 +14,7 @@ function el(tag, attrs = {}, ...children) {
       node.setAttribute(k, String(v));
     } else node[k] = v;
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     node.append(c instanceof Node ? c : String(c));
   }
@@ -25,7 +25,7 @@ const SVG = "http://www.w3.org/2000/svg";
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null) continue;
     node.append(c instanceof Node ? c : String(c));
   }
@@ -307,10 +307,18 @@ function drawCorridorChart(current) {
   const Y = (v) => T + (1 - (v - (yMin - yPad)) / (yMax - yMin + 2 * yPad)) * (H - T - B);
   const line = (key, color, dash) =>
     svg("polyline", { points: points.map((p) => `${X(num(p.actual)).toFixed(1)},${Y(num(p[key])).toFixed(1)}`).join(" "), fill: "none", stroke: color, "stroke-width": 3, "stroke-dasharray": dash ?? "none" });
-  const ticksY = 5;
-  const yTicks = Array.from({ length: ticksY + 1 }, (_, i) => yMin + ((yMax - yMin) * i) / ticksY);
+  // Round tick steps (1, 2 or 5 times a power of ten) so the axis reads easily.
+  const raw = (yMax - yMin) / 5 || 1;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const stepY = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw);
+  const yTicks = [];
+  for (let v = Math.ceil((yMin - yPad) / stepY) * stepY; v <= yMax + yPad; v += stepY) yTicks.push(v);
   const xTicks = [0, 10, 20, 30, 40].map((i) => points[i]);
-  const short = (v) => (Math.abs(v) >= 1000 ? `$${(v / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })}k` : `$${v.toLocaleString("en-US")}`);
+  const short = (v) => {
+    const a = Math.abs(v);
+    const text = a >= 1000 ? `$${(a / 1000).toLocaleString("en-US", { maximumFractionDigits: 1 })}k` : `$${a.toLocaleString("en-US")}`;
+    return v < 0 ? `\u2212${text}` : text;
+  };
   const cur = num(current.actual);
   const graphic = svg(
     "svg",
@@ -545,6 +553,10 @@ async function start() {
     $("score-sample").addEventListener("click", useSample);
     wireDropZone();
     status.textContent = `Ready: cwfinance ${cw.version()}, ${PROGRAMS.length} program presets. Everything runs in this page.`;
+    // Cache the page and the package so that it also opens without a network next time.
+    if ("serviceWorker" in navigator && window.isSecureContext) {
+      navigator.serviceWorker.register("sw.js").catch(() => {});
+    }
     document.body.dataset.ready = "true";
   } catch (err) {
     status.textContent = `The calculator could not start: ${err?.message ?? err}`;

@@ -206,9 +206,15 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
 /// assert_eq!(add_months(d("1999-03-01"), 9), d("1999-12-01"));
 /// ```
 pub fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
-    let total = date.year() * 12 + date.month0() as i32 + months;
-    let (y, m0) = (total.div_euclid(12), total.rem_euclid(12));
-    let m = m0 as u32 + 1;
+    // i64 so that no month count, however large, can overflow; out-of-range years fall back below.
+    let total = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(months);
+    let (Ok(y), Ok(m0)) = (
+        i32::try_from(total.div_euclid(12)),
+        u32::try_from(total.rem_euclid(12)),
+    ) else {
+        return date;
+    };
+    let m = m0 + 1;
     let mut day = date.day();
     while day > 28 {
         if let Some(d) = NaiveDate::from_ymd_opt(y, m, day) {
@@ -371,10 +377,10 @@ impl Quarter {
     /// assert_eq!(q.offset(-4).to_string(), "2023Q4");
     /// ```
     pub fn offset(self, n: i32) -> Quarter {
-        let idx = self.year * 4 + self.quarter as i32 - 1 + n;
+        let idx = i64::from(self.year) * 4 + i64::from(self.quarter) - 1 + i64::from(n);
         Quarter {
-            year: idx.div_euclid(4),
-            quarter: idx.rem_euclid(4) as u32 + 1,
+            year: i32::try_from(idx.div_euclid(4)).unwrap_or(self.year),
+            quarter: u32::try_from(idx.rem_euclid(4)).unwrap_or(0) + 1,
         }
     }
 }
@@ -552,6 +558,12 @@ mod tests {
                 prop_assert_eq!(months, n);
                 prop_assert!(r.day() <= day);
             }
+        }
+
+        #[test]
+        fn add_months_never_panics(y in 1900i32..2200, m in 1u32..=12, n in any::<i32>()) {
+            let date = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+            let _ = add_months(date, n);
         }
 
         #[test]

@@ -531,7 +531,7 @@ impl Corridor {
                 "",
                 "give either bands or phase_in, not both",
             )),
-            (None, false) => validate_bands(&self.bands, "bands"),
+            (None, false) => validate_bands(&self.bands, &|| "bands".to_string()),
             (Some(phase_in), true) => {
                 if phase_in.phases.is_empty() {
                     return Err(Error::MissingField {
@@ -540,23 +540,23 @@ impl Corridor {
                 }
                 let last = phase_in.phases.len().saturating_sub(1);
                 for (i, phase) in phase_in.phases.iter().enumerate() {
-                    let at = format!("phase_in.phases[{i}]");
+                    let at = || format!("phase_in.phases[{i}]");
                     match phase.months {
                         None if i != last => {
                             return Err(Error::MissingField {
-                                field: format!("{at}.months"),
+                                field: format!("{}.months", at()),
                             });
                         }
                         Some(m) if m == 0 || m > MAX_PHASE_MONTHS => {
                             return Err(Error::OutOfRange {
-                                field: format!("{at}.months"),
+                                field: format!("{}.months", at()),
                                 value: m.to_string(),
                                 rule: format!("a phase lasts 1 to {MAX_PHASE_MONTHS} months"),
                             });
                         }
                         _ => {}
                     }
-                    validate_bands(&phase.bands, &format!("{at}.bands"))?;
+                    validate_bands(&phase.bands, &|| format!("{}.bands", at()))?;
                 }
                 Ok(())
             }
@@ -616,34 +616,34 @@ impl Corridor {
     }
 }
 
-fn validate_bands(bands: &[Band], at: &str) -> Result<()> {
+/// Check a band list. `at` names the list in errors; it is called only when there is one, so a
+/// valid corridor (the batch path) allocates nothing here.
+fn validate_bands(bands: &[Band], at: &dyn Fn() -> String) -> Result<()> {
     if bands.is_empty() {
-        return Err(Error::MissingField {
-            field: at.to_string(),
-        });
+        return Err(Error::MissingField { field: at() });
     }
     let last = bands.len().saturating_sub(1);
     let mut previous = Percent::ZERO;
     for (i, band) in bands.iter().enumerate() {
-        let here = format!("{at}[{i}]");
-        check_share(
-            band.provider_share_of_losses,
-            &format!("{here}.provider_share_of_losses"),
-        )?;
-        check_share(
-            band.provider_share_of_gains,
-            &format!("{here}.provider_share_of_gains"),
-        )?;
+        let here = || format!("{}[{i}]", at());
+        for (share, name) in [
+            (band.provider_share_of_losses, "provider_share_of_losses"),
+            (band.provider_share_of_gains, "provider_share_of_gains"),
+        ] {
+            if share.is_negative() || share > Percent::ONE_HUNDRED {
+                return check_share(share, &format!("{}.{name}", here()));
+            }
+        }
         match band.up_to {
             None if i != last => {
                 return Err(Error::MissingField {
-                    field: format!("{here}.up_to"),
+                    field: format!("{}.up_to", here()),
                 });
             }
             None => {}
             Some(edge) if edge <= previous => {
                 return Err(Error::OutOfRange {
-                    field: format!("{here}.up_to"),
+                    field: format!("{}.up_to", here()),
                     value: edge.to_string(),
                     rule: format!(
                         "band edges must rise above 0% and above the previous edge ({previous})"
@@ -838,7 +838,7 @@ pub fn settle_bands(
     target: Money,
     actual: Money,
 ) -> Result<Settlement> {
-    validate_bands(bands, "bands")?;
+    validate_bands(bands, &|| "bands".to_string())?;
     if target.is_negative() {
         return Err(Error::negative(
             "target",

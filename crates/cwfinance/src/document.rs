@@ -16,7 +16,7 @@
 //!     "kind": "corridor.settle", "program": "commonworks-1998", "as_of": "1999-07-15",
 //!     "target": "100000.00", "actual": "103000.00"
 //! }"#);
-//! assert!(out.contains(r#""provider_share":"-3000.00""#), "{out}");
+//! assert!(out.contains(r#""provider_gain":"-3000.00""#), "{out}");
 //! ```
 
 use serde_json::{Map, Value};

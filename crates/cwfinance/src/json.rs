@@ -199,7 +199,10 @@ fn classify(path: &str, msg: &str, root: &Value) -> Error {
             known: known.trim_start_matches("one of ").to_string(),
         };
     }
-    if msg.contains("input contains invalid characters") || msg.contains("premature end of input") {
+    if ["input contains invalid characters", "premature end of input", "input is out of range", "input is not enough for unique date", "trailing input", "expected a formatted date"]
+        .iter()
+        .any(|m| msg.contains(m))
+    {
         return Error::InvalidDate {
             field: path.to_string(),
             value: lookup(root, path),

@@ -36,6 +36,13 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
+/// A built-in preset: its id, its `program.json`, and its section files by name.
+type Preset = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 include!(concat!(env!("OUT_DIR"), "/presets.rs"));
 
 /// Where a value comes from: a source document and section, or a documented choice.
@@ -341,7 +348,7 @@ impl Program {
 
 /// A built-in preset is stored as `programs/<id>/program.json` plus one file per section
 /// (`programs/<id>/<section>.json`); put them together into one program document.
-fn assemble(preset: &(&str, &str, &[(&str, &str)])) -> Result<Value> {
+fn assemble(preset: &Preset) -> Result<Value> {
     let (id, meta, sections) = preset;
     let mut doc = crate::json::parse(meta).map_err(|e| e.at(&format!("presets.{id}")))?;
     let mut map = Map::new();

@@ -6,6 +6,9 @@
 //! MADE UP, chosen so that the method lands on the published $4,476; they illustrate the
 //! arithmetic, not history.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use cwfinance::rate_setting::{Exclusion, MeanKind, RateMethod, RegionCost, RoundTo};
 use cwfinance::{Money, Program, Trace, evaluate};
 use rust_decimal::Decimal;

@@ -557,8 +557,11 @@ fn build_workforce(
                 } else {
                     None
                 };
+                // A snapshot extract names the latest supervisor: the team's supervisor on the
+                // worker's last day (or on the last day of the data).
+                let last_day = (leave - 1).min(clock.as_of).max(hire);
                 let supervisor = team
-                    .and_then(|s| s.holder_on(hire.max(clock.sim_start)))
+                    .and_then(|s| s.holder_on(last_day.max(clock.sim_start)))
                     .map(|(_, _, w)| w);
                 let w = ds.workers.push(
                     &format!("W{worker_no:06}"),
