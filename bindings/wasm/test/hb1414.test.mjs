@@ -91,3 +91,40 @@ test("the synthetic generator gives the same files for the same seed, and they s
   assert.ok(r.scorecards.length > 0);
   assert.ok(r.data.tables.children.read > 0);
 });
+
+test("mangled CSV files never trap the module: a result or a CwfinanceError", async () => {
+  const { seeded } = await import("./helpers.mjs");
+  const rng = seeded(35100);
+  const clean = cw.synthesizeCsv({ seed: 3, scale: "0.01" });
+  const junk = ["", ",", "\"", "\n", "\u0000", "2024-13-45", "-1", "99999999999999999999", "é", "\uFFFD", "true", "x".repeat(300)];
+  for (let run = 0; run < 40; run++) {
+    const files = clean.map(([name, text]) => {
+      let t = text;
+      switch (rng.int(0, 4)) {
+        case 0: // truncate anywhere, even inside a row
+          t = t.slice(0, rng.int(0, t.length));
+          break;
+        case 1: // a junk value in random places
+          for (let i = 0; i < 5; i++) {
+            const at = rng.int(0, t.length);
+            t = t.slice(0, at) + rng.pick(junk) + t.slice(at + rng.int(0, 12));
+          }
+          break;
+        case 2: // swap the header's first two columns
+          t = t.replace(/^([^,\n]*),([^,\n]*)/, "$2,$1");
+          break;
+        default:
+          break;
+      }
+      return [name, t];
+    });
+    if (rng.int(0, 3) === 0) files.splice(rng.int(0, files.length - 1), 1);
+    try {
+      const r = cw.scoreCsv(files, { quarter: "2024Q3" });
+      assert.ok(Array.isArray(r.scorecards));
+    } catch (err) {
+      assert.equal(err.name, "CwfinanceError", `run ${run}: ${err}`);
+    }
+  }
+  assert.ok(cw.programIds().length > 0, "the module is still alive");
+});

@@ -129,7 +129,7 @@ impl Unit {
     ///
     /// ```
     /// use cwfinance::metrics::definitions::Unit;
-    /// assert_eq!(Unit::Per100000Days.parse("benchmark", "0.00967%").unwrap().to_string(), "9.6700");
+    /// assert_eq!(Unit::Per100000Days.parse("benchmark", "0.00967%").unwrap().normalize().to_string(), "9.67");
     /// assert_eq!(Unit::Percent.parse("value", "95%").unwrap().to_string(), "0.95");
     /// assert_eq!(Unit::Ratio.parse("value", "x").unwrap_err().kind(), "invalid_decimal");
     /// ```
