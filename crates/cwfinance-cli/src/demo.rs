@@ -21,6 +21,28 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or("?")
 }
 
+/// A decimal string with thousands separators, for reading: "888750.00" becomes "888,750.00".
+fn money(v: &Value) -> String {
+    let text = s(v);
+    let (sign, body) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
 /// Print the demo report.
 pub fn run() -> Result<(), String> {
     missouri_month()?;
@@ -55,17 +77,21 @@ fn missouri_month() -> Result<(), String> {
     let totals = &out["totals"];
     println!(
         "March 1999, 250 children x ($3,329.00 + $226.00) = ${}",
-        s(&totals["grand_total"])
+        money(&totals["grand_total"])
     );
     println!("\n  {:<55} {:>14}", "funder", "amount");
     let mut sum = rust_decimal::Decimal::ZERO;
     for f in totals["by_funder"].as_array().into_iter().flatten() {
-        println!("  {:<55} {:>14}", s(&f["name"]), s(&f["amount"]));
+        println!("  {:<55} {:>14}", s(&f["name"]), money(&f["amount"]));
         sum += s(&f["amount"])
             .parse::<rust_decimal::Decimal>()
             .unwrap_or_default();
     }
-    println!("  {:<55} {:>14}", "total (adds up to the cent)", sum);
+    println!(
+        "  {:<55} {:>14}",
+        "total (adds up to the cent)",
+        money(&Value::String(sum.to_string()))
+    );
     println!(
         "\nThe published shares sum to 100.01%; the preset normalizes them (a documented choice)."
     );
@@ -78,8 +104,8 @@ fn commonworks_corridor() -> Result<(), String> {
         "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks",
     );
     println!(
-        "  {:>12} {:>12} {:>16} {:>16}",
-        "target", "actual cost", "provider gain", "payer pays"
+        "  {:>12} {:>12} {:>14} {:>18}",
+        "target", "actual cost", "provider gain", "payer pays in all"
     );
     for actual in [
         "95000.00",
@@ -97,11 +123,11 @@ fn commonworks_corridor() -> Result<(), String> {
             "actual": actual,
         }))?;
         println!(
-            "  {:>12} {:>12} {:>16} {:>16}",
-            s(&out["target"]),
-            s(&out["actual"]),
-            s(&out["provider_gain"]),
-            s(&out["payer_total"])
+            "  {:>12} {:>12} {:>14} {:>18}",
+            money(&out["target"]),
+            money(&out["actual"]),
+            money(&out["provider_gain"]),
+            money(&out["payer_total"])
         );
     }
     println!(
@@ -133,10 +159,14 @@ fn kansas_case() -> Result<(), String> {
             "  {:<12} {:<32} {:>10}",
             s(&p["date"]),
             s(&p["rule"]),
-            s(&p["amount"])
+            money(&p["amount"])
         );
     }
-    println!("  {:<45} {:>10}", "total paid", s(&out["totals"]["paid"]));
+    println!(
+        "  {:<45} {:>10}",
+        "total paid",
+        money(&out["totals"]["paid"])
+    );
     println!("\nThe referral fee is not published: $500.00 here is an example parameter.");
     Ok(())
 }
@@ -154,16 +184,16 @@ fn project_destiny() -> Result<(), String> {
     }))?;
     let lines = out["lines"].as_array().cloned().unwrap_or_default();
     for l in lines.iter().take(3) {
-        println!("  {}  {:>10}", s(&l["month"]), s(&l["amount"]));
+        println!("  {}  {:>10}", s(&l["month"]), money(&l["amount"]));
     }
     println!("  ...");
     for l in lines.iter().skip(lines.len().saturating_sub(2)) {
-        println!("  {}  {:>10}", s(&l["month"]), s(&l["amount"]));
+        println!("  {}  {:>10}", s(&l["month"]), money(&l["amount"]));
     }
     println!(
         "  {} months, total ${} (78,748 / 24 = 3,281.1666..., spread to the cent)",
         lines.len(),
-        s(&out["totals"]["grand_total"])
+        money(&out["totals"]["grand_total"])
     );
     Ok(())
 }

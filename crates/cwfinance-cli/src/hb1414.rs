@@ -403,7 +403,6 @@ fn values_csv(values: &[MetricValue]) -> String {
 
 /// A scorecard of 2024Q3, by provider, from a small built-in synthetic dataset (for
 /// `cwfinance demo`).
-#[allow(dead_code)] // called from demo.rs, which the lead wires
 pub fn demo_scorecard_text() -> Result<String, String> {
     use cwfinance::metrics::synth::{SynthOptions, generate};
     let options = SynthOptions::new(1414).scale(rust_decimal::Decimal::new(1, 1));
