@@ -793,16 +793,28 @@ pub(crate) fn settle_columns_arrow<'py>(
     to_pyarrow(py, columns)
 }
 
+/// One column ready to be written as CSV text.
+enum CsvColumn<'a> {
+    Text(&'a StringArray),
+    LargeText(&'a arrow_array::LargeStringArray),
+    TextView(&'a arrow_array::StringViewArray),
+    Date(&'a Date32Array),
+    Bool(&'a arrow_array::BooleanArray),
+}
+
 /// Write one Arrow table as the CSV text the HB 1414 loader reads (its own parser and checks
-/// apply, so a DataFrame means exactly what the same CSV file means).
+/// apply, so a DataFrame means exactly what the same CSV file means). Text and dates are written
+/// straight from the Arrow buffers; other types are first cast to text.
 fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(batch.num_rows() * 48));
     let schema = batch.schema();
-    w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
-        .map_err(arrow_err)?;
-    let mut text_columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
+    let mut owned: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
     for (field, array) in schema.fields().iter().zip(batch.columns()) {
-        let as_text: ArrayRef = match array.data_type() {
+        let ready: ArrayRef = match array.data_type() {
+            DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Date32
+            | DataType::Boolean => array.clone(),
             dt if is_float(dt) => {
                 if !allow_float {
                     return Err(float_refused(table, field.name()));
@@ -819,40 +831,139 @@ fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Ve
                 )
             }
             DataType::Timestamp(_, _) | DataType::Date64 => {
-                let d = arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?;
-                arrow_cast::cast(&d, &DataType::Utf8).map_err(arrow_err)?
+                arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?
             }
             _ => arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?,
         };
-        text_columns.push(as_text);
+        owned.push(ready);
     }
-    let strings: Vec<&StringArray> = text_columns.iter().map(|a| a.as_string::<i32>()).collect();
-    let mut record = csv::ByteRecord::new();
-    for i in 0..batch.num_rows() {
-        record.clear();
-        for s in &strings {
-            record.push_field(if s.is_null(i) {
-                b""
-            } else {
-                s.value(i).as_bytes()
-            });
+    let mut columns = Vec::with_capacity(owned.len());
+    for a in &owned {
+        let c = match a.data_type() {
+            DataType::Utf8 => CsvColumn::Text(a.as_string::<i32>()),
+            DataType::LargeUtf8 => CsvColumn::LargeText(a.as_string::<i64>()),
+            DataType::Utf8View => CsvColumn::TextView(a.as_string_view()),
+            DataType::Date32 => CsvColumn::Date(a.as_primitive::<Date32Type>()),
+            DataType::Boolean => CsvColumn::Bool(a.as_boolean()),
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "{table}: cannot write a {other} column as text"
+                )));
+            }
+        };
+        columns.push(c);
+    }
+    let mut out = Vec::with_capacity(batch.num_rows().saturating_mul(16 * columns.len().max(1)));
+    for (k, f) in schema.fields().iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
         }
-        w.write_byte_record(&record).map_err(arrow_err)?;
+        push_csv_field(&mut out, f.name());
     }
-    w.into_inner().map_err(arrow_err)
+    out.push(b'\n');
+    for i in 0..batch.num_rows() {
+        for (k, c) in columns.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            match c {
+                CsvColumn::Text(a) => {
+                    if !a.is_null(i) {
+                        push_csv_field(&mut out, a.value(i));
+                    }
+                }
+                CsvColumn::LargeText(a) => {
+                    if !a.is_null(i) {
+                        push_csv_field(&mut out, a.value(i));
+                    }
+                }
+                CsvColumn::TextView(a) => {
+                    if !a.is_null(i) {
+                        push_csv_field(&mut out, a.value(i));
+                    }
+                }
+                CsvColumn::Date(a) => {
+                    if !a.is_null(i) {
+                        push_date(&mut out, a.value(i));
+                    }
+                }
+                CsvColumn::Bool(a) => {
+                    if !a.is_null(i) {
+                        out.extend_from_slice(if a.value(i) { b"true" } else { b"false" });
+                    }
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// A CSV field, quoted only when it holds a separator, a quote or a line break.
+fn push_csv_field(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD` (years 0..=9999; others through chrono's text).
+fn push_date(out: &mut Vec<u8>, days_since_epoch: i32) {
+    let Some(date) = days_since_epoch
+        .checked_add(UNIX_EPOCH_CE_DAYS)
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+    else {
+        out.extend_from_slice(days_since_epoch.to_string().as_bytes());
+        return;
+    };
+    let (y, m, d) = (
+        chrono::Datelike::year(&date),
+        chrono::Datelike::month(&date),
+        chrono::Datelike::day(&date),
+    );
+    match u32::try_from(y) {
+        Ok(y) if y <= 9999 => {
+            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+            out.extend_from_slice(&[
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                b'-',
+                digit(m / 10),
+                digit(m),
+                b'-',
+                digit(d / 10),
+                digit(d),
+            ]);
+        }
+        _ => out.extend_from_slice(date.to_string().as_bytes()),
+    }
 }
 
 /// Measure HB 1414 metrics from Arrow tables (`[(table name, table)]`). `request` is the JSON
 /// of an `hb1414.measure` document without `data`; the answer is its response JSON.
 #[pyfunction]
 #[pyo3(signature = (tables, request, *, ignore_unknown_columns=false, allow_float=false))]
-pub(crate) fn measure_arrow(
-    py: Python<'_>,
+pub(crate) fn measure_arrow<'py>(
+    py: Python<'py>,
     tables: Vec<(String, AnyRecordBatch)>,
     request: &str,
     ignore_unknown_columns: bool,
     allow_float: bool,
-) -> PyResult<String> {
+) -> PyResult<(String, Bound<'py, PyAny>)> {
     use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
     use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
 
@@ -881,7 +992,7 @@ pub(crate) fn measure_arrow(
             .map(|(n, b)| (n.as_str(), b.as_slice()))
             .collect();
         let ds = from_csv_bytes(&pairs, &options)?;
-        let response = measure_dataset(
+        let mut response = measure_dataset(
             &ds,
             req.periods,
             &req.by,
@@ -889,9 +1000,11 @@ pub(crate) fn measure_arrow(
             &req.options,
             &req.suppression,
         )?;
-        Ok(cwfinance::json::to_canonical_string(&response))
+        let values = std::mem::take(&mut response.values);
+        Ok((cwfinance::json::to_canonical_string(&response), values))
     });
-    check(py, result)
+    let (response, values) = check(py, result)?;
+    Ok((response, values_table(py, &values)?))
 }
 
 /// The synthetic Missouri-sized dataset as CSV text per table (`[(file name, text)]`).
@@ -959,12 +1072,12 @@ pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<ColumnInfo>)> {
 /// `request` is the JSON of an `hb1414.measure` document without `data`.
 #[pyfunction]
 #[pyo3(signature = (files, request, *, ignore_unknown_columns=false))]
-pub(crate) fn measure_csv(
-    py: Python<'_>,
+pub(crate) fn measure_csv<'py>(
+    py: Python<'py>,
     files: Vec<(String, Vec<u8>)>,
     request: &str,
     ignore_unknown_columns: bool,
-) -> PyResult<String> {
+) -> PyResult<(String, Bound<'py, PyAny>)> {
     use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
     use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
 
@@ -987,7 +1100,7 @@ pub(crate) fn measure_csv(
             .map(|(n, b)| (n.as_str(), b.as_slice()))
             .collect();
         let ds = from_csv_bytes(&pairs, &options)?;
-        let response = measure_dataset(
+        let mut response = measure_dataset(
             &ds,
             req.periods,
             &req.by,
@@ -995,7 +1108,124 @@ pub(crate) fn measure_csv(
             &req.options,
             &req.suppression,
         )?;
-        Ok(cwfinance::json::to_canonical_string(&response))
+        let values = std::mem::take(&mut response.values);
+        Ok((cwfinance::json::to_canonical_string(&response), values))
     });
-    check(py, result)
+    let (response, values) = check(py, result)?;
+    Ok((response, values_table(py, &values)?))
+}
+
+/// The metric values of a measurement as an Arrow table, one row per period, unit and metric:
+/// built column by column, with no Python object per value.
+fn values_table<'py>(
+    py: Python<'py>,
+    values: &[cwfinance::metrics::measure::MetricValue],
+) -> PyResult<Bound<'py, PyAny>> {
+    use arrow_array::UInt64Array;
+    use std::collections::HashMap;
+
+    fn code<T: serde::Serialize + Copy + Eq + std::hash::Hash>(
+        cache: &mut HashMap<T, String>,
+        v: T,
+    ) -> String {
+        cache
+            .entry(v)
+            .or_insert_with(|| match serde_json::to_value(v) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(_) => String::new(),
+            })
+            .clone()
+    }
+    let mut levels = HashMap::new();
+    let mut reasons: Vec<(cwfinance::metrics::suppress::Reason, String)> = Vec::new();
+    let level: StringArray = values
+        .iter()
+        .map(|v| Some(code(&mut levels, v.level)))
+        .collect();
+    let suppressed: StringArray = values
+        .iter()
+        .map(|v| {
+            v.suppressed.map(|r| {
+                if let Some((_, s)) = reasons.iter().find(|(k, _)| *k == r) {
+                    return s.clone();
+                }
+                let s = match serde_json::to_value(r) {
+                    Ok(Value::String(s)) => s,
+                    _ => String::new(),
+                };
+                reasons.push((r, s.clone()));
+                s
+            })
+        })
+        .collect();
+    let columns: Vec<(String, ArrayRef)> = vec![
+        (
+            "period".into(),
+            Arc::new(
+                values
+                    .iter()
+                    .map(|v| Some(v.period.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        ("level".into(), Arc::new(level)),
+        (
+            "unit".into(),
+            Arc::new(
+                values
+                    .iter()
+                    .map(|v| Some(v.unit.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "metric".into(),
+            Arc::new(
+                values
+                    .iter()
+                    .map(|v| Some(v.metric.as_str()))
+                    .collect::<StringArray>(),
+            ),
+        ),
+        (
+            "numerator".into(),
+            Arc::new(values.iter().map(|v| v.numerator).collect::<UInt64Array>()),
+        ),
+        (
+            "denominator".into(),
+            Arc::new(
+                values
+                    .iter()
+                    .map(|v| v.denominator)
+                    .collect::<UInt64Array>(),
+            ),
+        ),
+        (
+            "value".into(),
+            Arc::new(
+                values
+                    .iter()
+                    .map(|v| v.value.as_deref())
+                    .collect::<StringArray>(),
+            ),
+        ),
+        ("suppressed".into(), Arc::new(suppressed)),
+    ];
+    to_pyarrow_nullable(py, columns)
+}
+
+/// Like `to_pyarrow`, with every field nullable (so tables of any size share one schema).
+fn to_pyarrow_nullable(
+    py: Python<'_>,
+    columns: Vec<(String, ArrayRef)>,
+) -> PyResult<Bound<'_, PyAny>> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a)| Field::new(n, a.data_type().clone(), true))
+        .collect();
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let arrays: Vec<ArrayRef> = columns.into_iter().map(|(_, a)| a).collect();
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(arrow_err)?;
+    PyTable::try_new(vec![batch], schema)?.into_pyarrow(py)
 }

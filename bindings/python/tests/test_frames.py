@@ -151,3 +151,22 @@ def test_measure_csv_matches_measure_from_frames(tmp_path: Any) -> None:
     from_files = cw.measure_csv(paths, periods=periods, by=["system", "region"])
     from_frames = cw.measure(ds, periods=periods, by=["system", "region"])
     assert from_files["values"] == from_frames["values"]
+
+
+def test_measure_from_tables_matches_the_document_vector() -> None:
+    import json
+
+    from conftest import VECTORS_DIR
+
+    doc = json.loads((VECTORS_DIR / "hb1414.measure" / "visits_hcy_maltreatment.json").read_text())
+    req = doc["request"]
+    kwargs = {k: req[k] for k in ("periods", "metrics", "by", "options", "suppression") if k in req}
+    inline = cw.measure_inline(req["data"], **kwargs)
+    columns = {
+        name: pa.Table.from_pylist([{k: v for k, v in r.items()} for r in rows])
+        for name, rows in req["data"].items()
+    }
+    framed = cw.measure(columns, **kwargs)
+    assert cw.canonical_json(framed.to_dict()) == cw.canonical_json(inline.to_dict())
+    if doc.get("expected") is not None:
+        assert cw.canonical_json(framed.to_dict()) == cw.canonical_json(doc["expected"])

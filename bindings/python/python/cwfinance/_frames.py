@@ -264,13 +264,13 @@ def measure(
     at once in one :class:`InvalidDataError`, with the table, 1-based row, column and value.
     ``periods`` is ``{"granularity": "quarter", "first": date, "count": 1}``.
     """
-    text = _lowlevel.measure_arrow(
+    text, values = _lowlevel.measure_arrow(
         [(name, to_arrow_table(t)) for name, t in tables.items()],
         _measure_request(periods, metrics, by, options, suppression),
         ignore_unknown_columns=ignore_unknown_columns,
         allow_float=allow_float,
     )
-    return convert_response("hb1414.measure", json.loads(text), Measurement)
+    return Measurement._from_arrow(json.loads(text), values)
 
 
 def measure_csv(
@@ -296,8 +296,8 @@ def measure_csv(
             with open(path, "rb") as f:
                 pairs.append((str(path), f.read()))
     body = _measure_request(periods, metrics, by, options, suppression)
-    text = _lowlevel.measure_csv(pairs, body, ignore_unknown_columns=ignore_unknown_columns)
-    return convert_response("hb1414.measure", json.loads(text), Measurement)
+    text, values = _lowlevel.measure_csv(pairs, body, ignore_unknown_columns=ignore_unknown_columns)
+    return Measurement._from_arrow(json.loads(text), values)
 
 
 def _measure_request(

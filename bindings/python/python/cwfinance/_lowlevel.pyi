@@ -75,13 +75,13 @@ def measure_arrow(
     *,
     ignore_unknown_columns: bool = False,
     allow_float: bool = False,
-) -> str: ...
+) -> tuple[str, Any]: ...
 def measure_csv(
     files: list[tuple[str, bytes]],
     request: str,
     *,
     ignore_unknown_columns: bool = False,
-) -> str: ...
+) -> tuple[str, Any]: ...
 def synthetic_csv(
     seed: int,
     *,

@@ -257,30 +257,81 @@ class Scorecards(Record):
 
 
 class Measurement(Record):
-    """HB 1414 metric values by period, level and unit, with exclusions and load statistics."""
+    """HB 1414 metric values by period, level and unit, with exclusions and load statistics.
+
+    From DataFrames the values arrive as an Arrow table (``to_arrow()``, ``to_pandas()``),
+    built by the core column by column; ``m["values"]`` turns them into records on first use.
+    """
+
+    _table: Any = None
+
+    @classmethod
+    def _from_arrow(cls, response: dict[str, Any], table: Any) -> Measurement:
+        from ._records import convert_response
+
+        m = convert_response("hb1414.measure", response, cls)
+        object.__setattr__(m, "_table", table)
+        object.__setattr__(m, "_materialized", False)
+        return m
+
+    def _materialize(self) -> None:
+        if self._table is None or self.__dict__.get("_materialized", True):
+            return
+        raw_rows = []
+        for row in self._table.to_pylist():
+            if row.get("suppressed") is None:
+                row.pop("suppressed", None)
+            raw_rows.append(row)
+        self._raw["values"] = raw_rows
+        self._fields["values"] = [Record({**r, "suppressed": r.get("suppressed")}, r) for r in raw_rows]
+        object.__setattr__(self, "_materialized", True)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "values":
+            self._materialize()
+        return super().__getattr__(name)
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "values":
+            self._materialize()
+        return super().__getitem__(key)
+
+    def to_dict(self) -> dict[str, Any]:
+        self._materialize()
+        return super().to_dict()
+
+    @property
+    def value_count(self) -> int:
+        """The number of metric values."""
+        if self._table is not None:
+            return int(self._table.num_rows)
+        return len(self._raw.get("values", []))
 
     def __repr__(self) -> str:
         labels = ", ".join(p.label for p in self.periods)
-        return f"Measurement(periods=[{labels}], values={len(self['values'])})"
+        return f"Measurement(periods=[{labels}], values={self.value_count})"
 
     def _repr_html_(self) -> str:
+        head = self.to_arrow().slice(0, 100).to_pylist()
         return _rows_html(
             "HB 1414 measurement",
-            [("periods", ", ".join(p.label for p in self.periods)), ("values", len(self["values"]))],
-            list(self["values"])[:100],
+            [("periods", ", ".join(p.label for p in self.periods)), ("values", self.value_count)],
+            head,
         )
 
     def to_arrow(self) -> Any:
         """The values as a pyarrow Table (period, level, unit, metric, numerator, ...)."""
+        if self._table is not None:
+            return self._table
         import pyarrow as pa
 
         cols = ["period", "level", "unit", "metric", "numerator", "denominator", "value", "suppressed"]
-        raw = self.to_dict()["values"]
+        raw = self._raw.get("values", [])
         return pa.table(
             {
                 c: pa.array(
                     [r.get(c) for r in raw],
-                    type=pa.int64() if c in ("numerator", "denominator") else pa.string(),
+                    type=pa.uint64() if c in ("numerator", "denominator") else pa.string(),
                 )
                 for c in cols
             }
@@ -304,18 +355,24 @@ class Measurement(Record):
         ``regions`` and ``contractors`` map a unit to the region whose goals apply and to
         whether it is a contractor (from your providers table).
         """
+        import pyarrow.compute as pc
+
         label = period if period is not None else self.periods[-1].label
+        table = self.to_arrow()
+        chosen = table.filter(
+            pc.and_(pc.equal(table["period"], label), pc.equal(table["level"], level))
+        )
         units: dict[str, dict[str, Any]] = {}
-        for v in self.to_dict()["values"]:
-            if v["period"] != label or v["level"] != level:
-                continue
-            unit = units.setdefault(v["unit"], {"unit": v["unit"], "values": {}})
-            unit["values"][v["metric"]] = v.get("value")
-        for name, unit in units.items():
+        for unit, metric, value in zip(
+            chosen["unit"].to_pylist(), chosen["metric"].to_pylist(), chosen["value"].to_pylist()
+        ):
+            entry = units.setdefault(unit, {"unit": unit, "values": {}})
+            entry["values"][metric] = value
+        for name, entry in units.items():
             if regions and name in regions:
-                unit["region"] = regions[name]
+                entry["region"] = regions[name]
             if contractors and name in contractors:
-                unit["contractor"] = contractors[name]
+                entry["contractor"] = contractors[name]
         return list(units.values())
 
 
