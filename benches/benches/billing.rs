@@ -11,6 +11,7 @@
 //! - `1M_lines/10000_children_per_call/no_split`: the same without the split, for comparison.
 //!
 //! Run: `cargo bench -p cwfinance-benches --bench billing -- --warm-up-time 1 --measurement-time 5`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -5,6 +5,7 @@
 //! Scales come from `HB1414_BENCH_SCALES` (comma-separated, default `1`), for example
 //! `HB1414_BENCH_SCALES=1,10 cargo bench -p cwfinance-benches --bench hb1414`. Throughput is
 //! reported in case-level rows (all tables) per second.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

@@ -8,6 +8,7 @@
 //! - `document/commonworks_one`: the same single settlement through the JSON document API.
 //!
 //! Run: `cargo bench -p cwfinance-benches --bench settlement -- --warm-up-time 1 --measurement-time 5`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 use std::time::Duration;

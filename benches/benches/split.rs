@@ -11,6 +11,7 @@
 //! - `split/prepare_six_way`: checking the split and building the exact fractions, paid once.
 //!
 //! Run: `cargo bench -p cwfinance-benches --bench split -- --warm-up-time 1 --measurement-time 3`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
 

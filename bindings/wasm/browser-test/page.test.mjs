@@ -221,6 +221,29 @@ test("4. provider scorecard from dropped CSV files, with suppressed cells marked
   }
 });
 
+test("4b. the synthetic sample button scores in the page what the package scores in Node", async () => {
+  await page.getByLabel("Quarter").fill("2024Q3");
+  await page.getByLabel("Suppress cells with denominators below").fill("11");
+  await page.getByRole("button", { name: "Use a small synthetic sample" }).click();
+  await page.waitForFunction(() => document.querySelector("#file-list")?.textContent.startsWith("Synthetic sample") && document.querySelector("#score-summary [data-key=quarter]")?.textContent === "2024Q3");
+  const expected = cw.scoreCsv(cw.synthesizeCsv({ seed: 1, scale: "0.02" }), { quarter: "2024Q3", min_denominator: 11 });
+  const totals = await page.$$eval("#score-out article.card", (as) => as.map((a) => [a.dataset.unit, a.querySelector("[data-key=total]").textContent]));
+  assert.deepEqual(totals, expected.scorecards.map((c) => [c.unit, `Total ${c.total}`]));
+  await page.locator("#scorecard").screenshot({ path: join(SHOTS, "4-scorecard-sample.png") });
+});
+
+test("every form control has a label, and the page has one h1 and ordered headings", async () => {
+  const unlabelled = await page.$$eval("input, select, textarea", (els) =>
+    els.filter((e) => e.type !== "hidden" && e.labels.length === 0 && !e.getAttribute("aria-label")).map((e) => e.id || e.name),
+  );
+  assert.deepEqual(unlabelled, []);
+  assert.equal(await page.locator("h1").count(), 1);
+  assert.equal(await page.locator("main h2").count(), 4);
+  // Every chart has a text alternative.
+  const charts = await page.$$eval("svg[role=img]", (els) => els.filter((e) => !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")).length);
+  assert.equal(charts, 0);
+});
+
 test("once loaded, the page opens and computes offline", async () => {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;

@@ -199,9 +199,16 @@ fn classify(path: &str, msg: &str, root: &Value) -> Error {
             known: known.trim_start_matches("one of ").to_string(),
         };
     }
-    if ["input contains invalid characters", "premature end of input", "input is out of range", "input is not enough for unique date", "trailing input", "expected a formatted date"]
-        .iter()
-        .any(|m| msg.contains(m))
+    if [
+        "input contains invalid characters",
+        "premature end of input",
+        "input is out of range",
+        "input is not enough for unique date",
+        "trailing input",
+        "expected a formatted date",
+    ]
+    .iter()
+    .any(|m| msg.contains(m))
     {
         return Error::InvalidDate {
             field: path.to_string(),

@@ -157,7 +157,10 @@ struct RawProgram {
 }
 
 /// The section names a program may carry, with the check each mechanism applies to its section.
-const SECTIONS: &[(&str, fn(&Value) -> Result<()>)] = &[
+/// A mechanism's check of its section of a program.
+type SectionCheck = fn(&Value) -> Result<()>;
+
+const SECTIONS: &[(&str, SectionCheck)] = &[
     ("split", crate::split::check_section),
     ("case_rate", crate::case_rate::check_section),
     ("milestones", crate::milestone::check_section),

@@ -4,6 +4,7 @@
 //! Practice Forum: Wayne County, Arizona, Michigan, Kansas). Amounts the source does not publish
 //! (Kansas's referral fee and contract rate, Wayne County's number of days, Michigan's payment,
 //! Arizona's three payments) are parameters; the values used here are illustrations.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::{Value, json};
 

@@ -1,5 +1,6 @@
 //! The JSON Schemas in `docs/schema/` are generated from the serde types; this test fails when
 //! they are stale. `CWFINANCE_BLESS=1` regenerates them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 
