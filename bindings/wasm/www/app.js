@@ -308,7 +308,7 @@ function drawCorridorChart(current) {
   const line = (key, color, dash) =>
     svg("polyline", { points: points.map((p) => `${X(num(p.actual)).toFixed(1)},${Y(num(p[key])).toFixed(1)}`).join(" "), fill: "none", stroke: color, "stroke-width": 3, "stroke-dasharray": dash ?? "none" });
   // Round tick steps (1, 2 or 5 times a power of ten) so the axis reads easily.
-  const raw = (yMax - yMin) / 5 || 1;
+  const raw = (yMax - yMin) / 8 || 1;
   const pow = 10 ** Math.floor(Math.log10(raw));
   const stepY = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw);
   const yTicks = [];

@@ -448,7 +448,7 @@ impl schemars::JsonSchema for Quarter {
 /// use rust_decimal::Decimal;
 /// let d = "2024-02-01".parse().unwrap();
 /// // 10 days of a 29-day February:
-/// assert_eq!(ProrationConvention::ActualDays.fraction(d, 10).to_string(), "0.3448275862068965517241379310");
+/// assert_eq!(ProrationConvention::ActualDays.fraction(d, 10).round_dp(6).to_string(), "0.344828");
 /// assert_eq!(ProrationConvention::ThirtyDayMonth.fraction(d, 10).round_dp(4).to_string(), "0.3333");
 /// assert_eq!(ProrationConvention::WholeMonthIfAnyDay.fraction(d, 1), Decimal::ONE);
 /// ```
