@@ -63,3 +63,8 @@ pub use error::{DataProblem, Error, Result};
 pub use money::{Money, Percent, Rounding};
 pub use program::{Citation, Program};
 pub use trace::{Trace, TraceStep};
+
+/// The README's Rust example runs as a doctest, so the front page cannot rot unseen.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
