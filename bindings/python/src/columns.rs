@@ -314,12 +314,13 @@ fn fail_on_problems(py: Python<'_>, problems: Vec<DataProblem>) -> PyResult<()> 
 }
 
 fn cents_column(cents: impl IntoIterator<Item = i64>) -> PyResult<ArrayRef> {
-    let mut b = Decimal128Builder::new();
-    for c in cents {
-        b.append_value(i128::from(c));
-    }
+    cents_array(cents.into_iter().map(i128::from).collect())
+}
+
+/// Cents as a `decimal128(18, 2)` column, taking the vector as the Arrow buffer (no copy).
+fn cents_array(cents: Vec<i128>) -> PyResult<ArrayRef> {
     Ok(Arc::new(
-        b.finish()
+        arrow_array::Decimal128Array::from(cents)
             .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
             .map_err(arrow_err)?,
     ))
@@ -574,14 +575,25 @@ pub(crate) fn bill_columns_arrow<'py>(
     } else {
         columns.push(("row".into(), Arc::new(rows)));
     }
-    // `month` is year × 12 + month − 1; its first day as an Arrow date.
-    let months: Date32Array = (0..n)
-        .map(|i| {
-            out.month_start(i)
-                .map(|d| chrono::Datelike::num_days_from_ce(&d) - UNIX_EPOCH_CE_DAYS)
-        })
-        .collect();
-    columns.push(("month".into(), Arc::new(months)));
+    // `month` is year × 12 + month − 1; its first day as an Arrow date. Few distinct months
+    // occur, so each is converted once.
+    let mut first_days: Vec<(i32, i32)> = Vec::new();
+    let mut months: Vec<i32> = Vec::with_capacity(n);
+    for (i, &m) in out.month.iter().enumerate() {
+        let day = match first_days.iter().find(|(k, _)| *k == m) {
+            Some((_, d)) => *d,
+            None => {
+                let d = out
+                    .month_start(i)
+                    .map(|d| chrono::Datelike::num_days_from_ce(&d) - UNIX_EPOCH_CE_DAYS)
+                    .unwrap_or(0);
+                first_days.push((m, d));
+                d
+            }
+        };
+        months.push(day);
+    }
+    columns.push(("month".into(), Arc::new(Date32Array::from(months))));
     columns.push((
         "days".into(),
         Arc::new(UInt8Array::from(std::mem::take(&mut out.days))),
@@ -592,9 +604,16 @@ pub(crate) fn bill_columns_arrow<'py>(
     ));
     let mut names = Vec::new();
     if let Some(split) = prepared.as_ref() {
-        for (k, funder) in split.funders().iter().enumerate() {
-            let parts = (0..n).map(|i| out.funder_cents_of(i).get(k).copied().unwrap_or(0));
-            columns.push((funder.name.clone(), cents_column(parts)?));
+        // One pass over the line-major parts, into one column per funder.
+        let k = out.funders.max(1);
+        let mut parts: Vec<Vec<i128>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+        for line in out.funder_cents.chunks_exact(k) {
+            for (column, &c) in parts.iter_mut().zip(line) {
+                column.push(i128::from(c));
+            }
+        }
+        for (funder, column) in split.funders().iter().zip(parts) {
+            columns.push((funder.name.clone(), cents_array(column)?));
             names.push(funder.name.clone());
         }
     }
