@@ -136,3 +136,22 @@ def test_float_columns_are_refused_unless_allowed() -> None:
         cw.split_frame(df, split={"A": "100%"})
     out = cw.split_frame(df, split={"A": "100%"}, allow_float=True)
     assert [str(v) for v in out["A"].to_pylist()] == ["3329.00", "0.10"]
+
+
+def test_bad_rows_are_found_across_batch_chunks() -> None:
+    import pyarrow as pa
+
+    n = 25_000  # more than one chunk of the batch path
+    starts = [dt.date(1999, 3, 1)] * n
+    ends: list[dt.date | None] = [None] * n
+    ends[12_345] = dt.date(1999, 2, 1)
+    ends[n - 1] = dt.date(1999, 1, 1)
+    table = pa.table({"start": starts, "end": pa.array(ends, pa.date32())})
+    with pytest.raises(cw.InvalidDataError) as info:
+        cw.bill_frame(table, as_of="1999-05-01", program="missouri-interdepartmental-initiative")
+    assert [(p.row, p.code) for p in info.value.problems] == [
+        (12_346, "end_before_start"), (25_000, "end_before_start")
+    ]
+    ok = cw.bill_frame(pa.table({"start": starts}), as_of="1999-05-01",
+                       program="missouri-interdepartmental-initiative")
+    assert ok.line_count == 2 * n and ok.lines["row"][-1].as_py() == n - 1

@@ -4,6 +4,19 @@
 //! `end`, so a month is `[2024-07-01, 2024-08-01)` and back-to-back periods never double-count a
 //! day. Month arithmetic ([`add_months`]) clamps to the end of a shorter month: one month after
 //! January 31 is February 28 (or 29).
+//!
+//! # Example
+//!
+//! ```
+//! use cwfinance::calendar::add_months;
+//! use cwfinance::FiscalYearConvention;
+//! use chrono::NaiveDate;
+//!
+//! let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+//! assert_eq!(add_months(d("2024-01-31"), 1), d("2024-02-29"));
+//! // Missouri's state fiscal year 2000 runs July 1999 to June 2000.
+//! assert_eq!(FiscalYearConvention::MissouriState.fiscal_year(d("1999-07-01")), 2000);
+//! ```
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;

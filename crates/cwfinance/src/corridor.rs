@@ -64,10 +64,25 @@ use crate::money::{Money, Percent, Rounding};
 use crate::trace::{Trace, TraceStep};
 
 /// The source of the Commonworks corridor and savings rules.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(
+///     cwfinance::corridor::COMMONWORKS_SOURCE,
+///     "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks"
+/// );
+/// ```
 pub const COMMONWORKS_SOURCE: &str =
     "001_f8713068464777ee.txt, Case Rates, Massachusetts Commonworks";
 
 /// The longest phase accepted, in months (a century); longer ones are typos.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(cwfinance::corridor::MAX_PHASE_MONTHS, 100 * 12);
+/// ```
 pub const MAX_PHASE_MONTHS: u32 = 1200;
 
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,14 @@ use crate::error::{Error, Result};
 use crate::program::Program;
 
 /// What every handler gets besides its own fields.
+///
+/// # Example
+///
+/// ```
+/// let ctx = cwfinance::document::Context::default();
+/// assert!(!ctx.trace);
+/// assert!(ctx.program.is_none());
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     /// True when the request asked for a trace.
@@ -76,6 +84,13 @@ type Handler = fn(&Value, &Context) -> Result<Value>;
 type SchemaFn = fn() -> schemars::Schema;
 
 /// A kind of calculation document.
+///
+/// # Example
+///
+/// ```
+/// let split = cwfinance::document::KINDS.iter().find(|k| k.name == "split").unwrap();
+/// assert!(!split.summary.is_empty());
+/// ```
 pub struct Kind {
     /// The `kind` string.
     pub name: &'static str,
@@ -94,6 +109,16 @@ fn schema<T: schemars::JsonSchema>() -> schemars::Schema {
 macro_rules! kinds {
     ($(kind!($name:expr, $summary:expr, $handler:path, $req:ty, $resp:ty $(,)?)),* $(,)?) => {
         /// Every kind of calculation document, in the order the docs list them.
+        ///
+        /// # Example
+        ///
+        /// ```
+        /// let names: Vec<&str> = cwfinance::document::KINDS.iter().map(|k| k.name).collect();
+        /// for kind in ["split", "case_rate.bill", "milestones.pay", "corridor.settle",
+        ///              "risk_pool.settle", "rate.from_history", "program.show"] {
+        ///     assert!(names.contains(&kind), "{kind}");
+        /// }
+        /// ```
         pub static KINDS: &[Kind] = &[$(Kind { name: $name, summary: $summary, handler: $handler }),*];
         static SCHEMA_FNS: &[(SchemaFn, SchemaFn)] = &[$((schema::<$req>, schema::<$resp>)),*];
     };
@@ -194,6 +219,15 @@ kinds![
 ];
 
 /// The request of `program.show`: only the common `program` field.
+///
+/// # Example
+///
+/// ```
+/// let out = cwfinance::evaluate(&serde_json::json!(
+///     {"kind": "program.show", "program": "kansas-privatization-fy2000"}
+/// ));
+/// assert_eq!(out["id"], "kansas-privatization-fy2000");
+/// ```
 #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramShowRequest {}
@@ -393,6 +427,15 @@ fn add_common_fields(schema: &mut Value, kind: &str) {
 }
 
 /// The shape of every error response.
+///
+/// # Example
+///
+/// ```
+/// let out = cwfinance::evaluate(&serde_json::json!({"kind": "program.show", "program": "nowhere"}));
+/// assert_eq!(out["error"]["kind"], "unknown_id");
+/// assert_eq!(out["error"]["field"], "program");
+/// assert_eq!(out["error"]["value"], "nowhere");
+/// ```
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorResponse {
     /// The error.
@@ -400,6 +443,16 @@ pub struct ErrorResponse {
 }
 
 /// The body of an error response.
+///
+/// # Example
+///
+/// ```
+/// let out = cwfinance::evaluate(&serde_json::json!({"kind": "split", "amount": 3329.0}));
+/// let body = &out["error"];
+/// assert_eq!(body["kind"], "not_a_decimal_string");
+/// assert_eq!(body["field"], "amount");
+/// assert!(body["message"].as_str().unwrap().contains("amount"));
+/// ```
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ErrorBody {
     /// The stable error code, one of [`Error::KINDS`].

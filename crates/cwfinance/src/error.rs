@@ -6,10 +6,31 @@
 //!
 //! Each variant has a stable snake_case [`Error::kind`] code. Codes are a public contract shared by
 //! the Rust, Python and JS packages (`cwfinance.SharesDoNotSumError` in Python, `err.code` in JS).
+//!
+//! # Example
+//!
+//! ```
+//! let err = "3,329".parse::<cwfinance::Money>().unwrap_err();
+//! assert_eq!(err.kind(), "invalid_decimal");
+//! assert_eq!(err.field(), "amount");
+//! assert_eq!(err.value(), Some("3,329"));
+//! ```
 
 use serde_json::{Map, Value};
 
 /// A result whose error is [`Error`].
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::{Money, Result};
+///
+/// fn rate(text: &str) -> Result<Money> {
+///     text.parse()
+/// }
+/// assert_eq!(rate("4476.00").unwrap().to_string(), "4476.00");
+/// assert_eq!(rate("a lot").unwrap_err().kind(), "invalid_decimal");
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in cwfinance.

@@ -4,6 +4,13 @@
 //! typed [`Error`]s naming the path of the offending field (`funders[2].share`). Every response is
 //! written by [`to_canonical_string`]: object keys sorted, no whitespace, so the same request gives
 //! byte-identical output in Rust, Python and JS.
+//!
+//! # Example
+//!
+//! ```
+//! let v = cwfinance::json::parse(r#"{"b": "1.00", "a": "2.00"}"#).unwrap();
+//! assert_eq!(cwfinance::json::to_canonical_string(&v), r#"{"a":"2.00","b":"1.00"}"#);
+//! ```
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,9 +20,28 @@ use crate::error::{Error, Result};
 use crate::money::ERR_MARK;
 
 /// The largest request accepted, in bytes of JSON text (64 MiB).
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::json::{parse, MAX_REQUEST_BYTES};
+///
+/// let huge = format!("\"{}\"", " ".repeat(MAX_REQUEST_BYTES));
+/// assert_eq!(parse(&huge).unwrap_err().kind(), "too_large");
+/// ```
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 
 /// The deepest nesting of arrays and objects accepted in a request.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::json::{parse, MAX_DEPTH};
+///
+/// let nested = |n: usize| "[".repeat(n) + &"]".repeat(n);
+/// assert!(parse(&nested(MAX_DEPTH)).is_ok());
+/// assert_eq!(parse(&nested(MAX_DEPTH + 1)).unwrap_err().kind(), "too_large");
+/// ```
 pub const MAX_DEPTH: usize = 64;
 
 /// Parse JSON text into a [`Value`], enforcing [`MAX_REQUEST_BYTES`] and [`MAX_DEPTH`].

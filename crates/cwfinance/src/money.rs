@@ -6,6 +6,20 @@
 //! [`Error::NotADecimalString`].
 //!
 //! Rounding happens only where a rule says so, with a named [`Rounding`] mode.
+//!
+//! # Example
+//!
+//! ```
+//! use cwfinance::{Money, Percent, Rounding};
+//! use rust_decimal::Decimal;
+//!
+//! let rate: Money = "3329.00".parse().unwrap();
+//! let share: Percent = "60.99%".parse().unwrap();
+//! assert_eq!(share, "0.6099".parse::<Percent>().unwrap());
+//! // 3,329 × 60.99% = 2,030.3571: half-up to the cent is 2,030.36.
+//! let exact = rate.amount() * share.fraction();
+//! assert_eq!(Rounding::HalfUp.to_cents(exact), Decimal::new(203036, 2));
+//! ```
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +34,17 @@ use crate::error::{Error, Result};
 ///
 /// Far above any child-welfare budget, and low enough that sums of millions of lines and products
 /// with percentages stay inside `Decimal`'s 28 digits.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::money::MAX_ABS_AMOUNT;
+/// use cwfinance::Money;
+///
+/// assert_eq!(MAX_ABS_AMOUNT.to_string(), "1000000000000000");
+/// assert!("1000000000000000.00".parse::<Money>().is_ok());
+/// assert_eq!("1000000000000000.01".parse::<Money>().unwrap_err().kind(), "out_of_range");
+/// ```
 pub const MAX_ABS_AMOUNT: Decimal = Decimal::from_parts(2_764_472_320, 232_830, 0, false, 0);
 
 /// How to round to a number of decimal places.
@@ -164,6 +189,12 @@ pub struct Money(Decimal);
 
 impl Money {
     /// Zero dollars.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(cwfinance::Money::ZERO.to_string(), "0.00");
+    /// ```
     pub const ZERO: Money = Money(Decimal::ZERO);
 
     /// Wrap an exact decimal amount.
@@ -397,8 +428,23 @@ pub struct Percent(Decimal);
 
 impl Percent {
     /// Zero percent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(cwfinance::Percent::ZERO.to_string(), "0%");
+    /// ```
     pub const ZERO: Percent = Percent(Decimal::ZERO);
     /// One hundred percent.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::Percent;
+    ///
+    /// assert_eq!(Percent::ONE_HUNDRED.to_string(), "100%");
+    /// assert_eq!(Percent::ONE_HUNDRED, "1".parse::<Percent>().unwrap());
+    /// ```
     pub const ONE_HUNDRED: Percent = Percent(Decimal::ONE);
 
     /// A percentage from its fraction (0.03 is 3%).
@@ -652,16 +698,50 @@ impl schemars::JsonSchema for Percent {
 }
 
 /// Serde helpers for a bare [`Decimal`] that must cross as a string (counts, factors, days).
+///
+/// # Example
+///
+/// ```
+/// use rust_decimal::Decimal;
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Months {
+///     #[serde(with = "cwfinance::money::decimal_string")]
+///     months: Decimal,
+/// }
+///
+/// let m: Months = serde_json::from_value(serde_json::json!({"months": "24"})).unwrap();
+/// assert_eq!(serde_json::to_value(&m).unwrap()["months"], "24");
+/// assert!(serde_json::from_value::<Months>(serde_json::json!({"months": 24})).is_err());
+/// ```
 pub mod decimal_string {
     use super::*;
 
     /// Deserialize a decimal from a string, refusing JSON numbers.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut de = serde_json::Deserializer::from_str(r#""2.7""#);
+    /// let d = cwfinance::money::decimal_string::deserialize(&mut de).unwrap();
+    /// assert_eq!(d.to_string(), "2.7");
+    /// let mut de = serde_json::Deserializer::from_str("2.7");
+    /// assert!(cwfinance::money::decimal_string::deserialize(&mut de).is_err());
+    /// ```
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Decimal, D::Error> {
         let s = deserialize_decimal_text(d, "a decimal string")?;
         parse_decimal("", &s).map_err(to_serde_err)
     }
 
     /// Serialize a decimal as a string.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let d = rust_decimal::Decimal::new(4476, 0);
+    /// let v = cwfinance::money::decimal_string::serialize(&d, serde_json::value::Serializer).unwrap();
+    /// assert_eq!(v, "4476");
+    /// ```
     pub fn serialize<S: Serializer>(v: &Decimal, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(v)
     }

@@ -41,6 +41,12 @@ use crate::money::{Money, Percent, Rounding};
 use crate::trace::{Trace, TraceStep};
 
 /// The source of Missouri's risk pool.
+///
+/// # Example
+///
+/// ```
+/// assert!(cwfinance::risk_pool::MISSOURI_SOURCE.starts_with("000_b605dc6c8d05d2b7.txt"));
+/// ```
 pub const MISSOURI_SOURCE: &str = "000_b605dc6c8d05d2b7.txt, Case rate and risk sharing";
 
 /// The order in which claims are paid when the pool cannot pay them all.

@@ -2,6 +2,22 @@
 //!
 //! A calculation asked for a trace (`"trace": true` in a document) records each step it takes.
 //! When no trace is asked for, recording costs one branch and allocates nothing.
+//!
+//! # Example
+//!
+//! ```
+//! use cwfinance::{Trace, TraceStep};
+//!
+//! let mut trace = Trace::new(true);
+//! trace.record(|| {
+//!     TraceStep::new("case rate plus case management", "3555.00")
+//!         .input("case_rate", "3329.00")
+//!         .input("case_management", "226.00")
+//!         .cite("000_b605dc6c8d05d2b7.txt, Case rate and risk sharing")
+//! });
+//! assert_eq!(trace.into_steps().unwrap().len(), 1);
+//! assert!(Trace::new(false).into_steps().is_none());
+//! ```
 
 use std::collections::BTreeMap;
 

@@ -69,6 +69,23 @@ fn missouri_month_for_250_children_split_six_ways() {
     // Each line of 3,555.00 splits to the cent; the funders' totals add up to the grand total.
     let sum: Money = funders.iter().map(|f| money(&f["amount"])).sum();
     assert_eq!(sum, m(88_875_000));
+    // The preset normalizes the 100.01% shares (n = 57, 172, 1200, 722, 1751, 6099 over 10,001).
+    // One line: exact cents = 355,500 × n / 10,001 = 2,026.147, 6,113.989, 42,655.734,
+    // 25,664.534, 62,241.826, 216,797.770; floors sum to 355,496, so the 4 cents left go to the
+    // largest remainders (MRDD .989, DMS .826, DFS .770, CPS .734):
+    // 20.26 + 61.14 + 426.56 + 256.64 + 622.42 + 2,167.98 = 3,555.00. Times 250 children:
+    let by_funder: Vec<Money> = funders.iter().map(|f| money(&f["amount"])).collect();
+    assert_eq!(
+        by_funder,
+        [
+            m(506_500),
+            m(1_528_500),
+            m(10_664_000),
+            m(6_416_000),
+            m(15_560_500),
+            m(54_199_500)
+        ]
+    );
     for line in out["lines"].as_array().cloned().unwrap_or_default() {
         let parts: Money = line["funders"]
             .as_array()

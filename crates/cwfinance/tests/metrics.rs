@@ -440,14 +440,87 @@ fn residential_days_training_and_supervision() {
     // Trauma training on 2024-09-30: P1 has W1, S (trained) and W3 (not): 2 of 3; P2 0 of 1.
     assert_eq!(prov(&m, "P1", 0, MetricId::TraumaTraining), (2, 3));
     assert_eq!(prov(&m, "P2", 0, MetricId::TraumaTraining), (0, 1));
-    // Supervisor ratio: P1 has one case manager carrying a child (W1) under one supervisor:
-    // 1 / 1; P2's W2 has no supervisor: 1 / 0, no value.
+    // Supervisor ratio: P1 has one case manager carrying a child (W1) and one supervisor
+    // employed on 2024-09-30 (S): 1 / 1; P2 employs no supervisor: 1 / 0, no value.
     assert_eq!(prov(&m, "P1", 0, MetricId::SupervisorRatio), (1, 1));
     assert_eq!(prov(&m, "P2", 0, MetricId::SupervisorRatio), (1, 0));
     assert_eq!(
         MetricId::SupervisorRatio.definition().unit.value(1, 0),
         None
     );
+}
+
+/// The supervisor column is a snapshot (the latest supervisor), so the ratio counts the
+/// supervisors employed on the last day, not the supervisors the case managers name.
+#[test]
+fn supervisor_ratio_counts_supervisors_employed_on_the_last_day() {
+    let mut b = Builder::new();
+    let p1 = b.p1;
+    let sup = |b: &mut Builder, id: &str, hired: Option<Day>, left: Option<Day>| {
+        b.ds.workers.push(
+            id,
+            Worker {
+                provider: p1,
+                role: WorkerRole::Supervisor,
+                supervisor: None,
+                trauma_trained: None,
+                hired,
+                left,
+            },
+        )
+    };
+    // S_OLD left in June (named by a case manager who left with her), S_NOW employed all along,
+    // S_NEXT hired in November, after the quarter (named by case managers still employed at the
+    // end of the extract), S_TWO employed and supervising nobody named.
+    let s_old = sup(&mut b, "S_OLD", Some(d(2019, 1, 1)), Some(d(2024, 6, 1)));
+    let s_now = sup(&mut b, "S_NOW", Some(d(2020, 1, 1)), Some(d(2024, 11, 1)));
+    let s_next = sup(&mut b, "S_NEXT", Some(d(2024, 11, 1)), None);
+    sup(&mut b, "S_TWO", Some(d(2018, 1, 1)), None);
+    let cm = |b: &mut Builder, id: &str, s| {
+        b.ds.workers.push(
+            id,
+            Worker {
+                provider: p1,
+                role: WorkerRole::CaseManager,
+                supervisor: Some(s),
+                trauma_trained: None,
+                hired: None,
+                left: None,
+            },
+        )
+    };
+    let w1 = b.w1;
+    b.ds.workers.supervisor[w1.index()] = Some(s_old);
+    let cms = [
+        w1,
+        cm(&mut b, "CM_A", s_now),
+        cm(&mut b, "CM_B", s_next),
+        cm(&mut b, "CM_C", s_next),
+        cm(&mut b, "CM_D", s_now),
+    ];
+    // CM_E carries no child on 2024-09-30 (assignment ended 2024-09-30, half-open): not counted.
+    let cm_e = cm(&mut b, "CM_E", s_now);
+    for (n, w) in cms.iter().enumerate() {
+        let c = b.child(&format!("K{n}"), d(2015, 1, 1));
+        b.episode(c, d(2024, 1, 1), None, None);
+        b.assign(c, p1, *w, d(2024, 1, 1), None);
+    }
+    let c = b.child("KE", d(2015, 1, 1));
+    b.episode(c, d(2024, 1, 1), None, None);
+    b.assign(c, p1, cm_e, d(2024, 1, 1), Some(d(2024, 9, 30)));
+    let m = b.run(d(2024, 7, 1), 2, &MeasureOptions::default());
+    // 2024Q3, last day 2024-09-30: 5 case managers carry a child (W1, CM_A..CM_D); employed
+    // supervisors S_NOW and S_TWO: 5 / 2 = 2.50. Counting the named supervisors (S_OLD, S_NOW,
+    // S_NEXT) would give 5 / 3 = 1.67.
+    assert_eq!(prov(&m, "P1", 0, MetricId::SupervisorRatio), (5, 2));
+    assert_eq!(sys(&m, 0, MetricId::SupervisorRatio), (5, 2));
+    let unit = MetricId::SupervisorRatio.definition().unit;
+    assert_eq!(unit.format(unit.value(5, 2).unwrap()), "2.5");
+    // 2024Q4, last day 2024-12-31: the same 5 case managers; S_NOW left 2024-11-01, S_NEXT and
+    // S_TWO employed: 5 / 2.
+    assert_eq!(prov(&m, "P1", 1, MetricId::SupervisorRatio), (5, 2));
+    // P3 has no workers at all: 0 / 0.
+    assert_eq!(prov(&m, "P3", 0, MetricId::SupervisorRatio), (0, 0));
 }
 
 #[test]
@@ -950,4 +1023,125 @@ fn outcome_table_of_002_by_hand() {
     // mirrors 2 of 4 (Kansas City 81.3% and 85.2% are below).
     assert_eq!(out["domains"][0]["contractor_met"], 5);
     assert_eq!(out["domains"][0]["mirror_met"], 2);
+}
+
+/// (domain, region, period, contractor, mirror, target, contractor met, mirror met, minus).
+type Cell002 = (
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    bool,
+    Option<bool>,
+    Option<&'static str>,
+);
+
+/// Every cell of the 002 outcome table, read from the source by hand: contractor, mirror, target,
+/// then met (value >= target) and contractor minus mirror in points.
+#[test]
+fn outcome_table_of_002_every_cell_by_hand() {
+    let v = vector("outcomes.compare", "missouri_fccm_outcomes_002");
+    let out = cwfinance::evaluate(&v["request"]);
+    // (domain, region, period, contractor, mirror, target, contractor met, mirror met, minus)
+    #[rustfmt::skip]
+    let table: [Cell002; 24] = [
+        // Re-entry, target 91.4%
+        (0, "Springfield", "Year 1", "95.4%", Some("100%"), "91.4%", true, Some(true), Some("-4.6%")),   // 95.4 - 100.0
+        (0, "Springfield", "Year 2", "96.8%", Some("94%"), "91.4%", true, Some(true), Some("2.8%")),     // 96.8 - 94.0
+        (0, "Kansas City", "Year 1", "94.9%", Some("81.3%"), "91.4%", true, Some(false), Some("13.6%")), // 94.9 - 81.3
+        (0, "Kansas City", "Year 2", "90.9%", Some("85.2%"), "91.4%", false, Some(false), Some("5.7%")), // 90.9 - 85.2
+        (0, "St. Louis", "Year 1", "96.2%", None, "91.4%", true, None, None),
+        (0, "St. Louis", "Year 2", "96.4%", None, "91.4%", true, None, None),
+        // Stability, target 82%
+        (1, "Springfield", "Year 1", "97%", Some("95%"), "82%", true, Some(true), Some("2%")),
+        (1, "Springfield", "Year 2", "87%", Some("86%"), "82%", true, Some(true), Some("1%")),
+        (1, "Kansas City", "Year 1", "94%", Some("89%"), "82%", true, Some(true), Some("5%")),
+        (1, "Kansas City", "Year 2", "86%", Some("79%"), "82%", true, Some(false), Some("7%")),
+        (1, "St. Louis", "Year 1", "92%", None, "82%", true, None, None),
+        (1, "St. Louis", "Year 2", "80%", None, "82%", false, None, None),
+        // Permanency, regional targets Springfield 24%, Kansas City 30%, St. Louis 32%
+        (2, "Springfield", "Year 1", "23%", Some("20%"), "24%", false, Some(false), Some("3%")),
+        (2, "Springfield", "Year 2", "27%", Some("34%"), "24%", true, Some(true), Some("-7%")),
+        (2, "Kansas City", "Year 1", "37%", Some("40%"), "30%", true, Some(true), Some("-3%")),
+        (2, "Kansas City", "Year 2", "33%", Some("34%"), "30%", true, Some(true), Some("-1%")),
+        (2, "St. Louis", "Year 1", "26%", None, "32%", false, None, None),
+        (2, "St. Louis", "Year 2", "30%", None, "32%", false, None, None),
+        // Safety, target 99.43%
+        (3, "Springfield", "Year 1", "100%", Some("99.6%"), "99.43%", true, Some(true), Some("0.4%")),
+        (3, "Springfield", "Year 2", "99.8%", Some("99.6%"), "99.43%", true, Some(true), Some("0.2%")),
+        (3, "Kansas City", "Year 1", "99.5%", Some("100%"), "99.43%", true, Some(true), Some("-0.5%")),
+        (3, "Kansas City", "Year 2", "99.6%", Some("100%"), "99.43%", true, Some(true), Some("-0.4%")),
+        (3, "St. Louis", "Year 1", "99.6%", None, "99.43%", true, None, None),
+        (3, "St. Louis", "Year 2", "100%", None, "99.43%", true, None, None),
+    ];
+    let opt_str = |v: &Value| v.as_str().map(str::to_string);
+    for (i, (dom, region, period, con, mir, target, con_met, mir_met, minus)) in
+        table.iter().enumerate()
+    {
+        let c = &out["domains"][*dom]["cells"][i % 6];
+        assert_eq!(c["region"], *region, "row {i}");
+        assert_eq!(c["period"], *period, "row {i}");
+        assert_eq!(c["contractor"], *con, "row {i}");
+        assert_eq!(opt_str(&c["mirror"]), mir.map(str::to_string), "row {i}");
+        assert_eq!(c["target"], *target, "row {i}");
+        assert_eq!(c["contractor_met"], *con_met, "row {i}");
+        assert_eq!(c["mirror_met"].as_bool(), *mir_met, "row {i}");
+        assert_eq!(
+            opt_str(&c["contractor_minus_mirror"]),
+            minus.map(str::to_string),
+            "row {i}"
+        );
+    }
+    // Met counts per domain (contractors of 6, mirrors of 4): re-entry 5, 2; stability 5, 3;
+    // permanency 3, 3; safety 6, 4.
+    for (dom, con, mir) in [(0, 5, 2), (1, 5, 3), (2, 3, 3), (3, 6, 4)] {
+        assert_eq!(out["domains"][dom]["contractor_met"], con);
+        assert_eq!(out["domains"][dom]["mirror_met"], mir);
+    }
+}
+
+/// The same child measured by month, by quarter and over rolling 12 months.
+#[test]
+fn months_quarters_and_rolling_twelve_months() {
+    let mut b = Builder::new();
+    let (p1, w1) = (b.p1, b.w1);
+    let a = b.child("A", d(2015, 1, 1));
+    // Removed 2023-11-10 (November partial), still in care; visits in Dec, Feb, Jul, Sep.
+    b.episode(a, d(2023, 11, 10), None, None);
+    b.assign(a, p1, w1, d(2023, 11, 10), None);
+    for date in [d(2023, 12, 4), d(2024, 2, 9), d(2024, 7, 1), d(2024, 9, 30)] {
+        b.visit(a, date, VisitKind::WorkerChild, None);
+    }
+    b.ds.finalize();
+    let run = |granularity, first: Day, count| {
+        let periods = PeriodSpec {
+            granularity,
+            first: first.date(),
+            count,
+        }
+        .periods()
+        .unwrap();
+        let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+        (
+            labels,
+            measure(&b.ds, &periods, &MeasureOptions::default()).unwrap(),
+        )
+    };
+    // Months July, August, September 2024: visit, none, visit.
+    let (labels, m) = run(Granularity::Month, d(2024, 7, 1), 3);
+    assert_eq!(labels, ["2024-07", "2024-08", "2024-09"]);
+    assert_eq!(sys(&m, 0, MetricId::WorkerChildVisits), (1, 1));
+    assert_eq!(sys(&m, 1, MetricId::WorkerChildVisits), (0, 1));
+    assert_eq!(sys(&m, 2, MetricId::WorkerChildVisits), (1, 1));
+    // 2024Q3 as a quarter: 2 of 3, the sum of its months.
+    let (_, m) = run(Granularity::Quarter, d(2024, 7, 1), 1);
+    assert_eq!(sys(&m, 0, MetricId::WorkerChildVisits), (2, 3));
+    // 12 months to 2024-09 = 2023-10-01..2024-10-01: full months in care Dec..Sep = 10
+    // (November 2023 is partial); visits in Dec, Feb, Jul, Sep = 4 of 10 = 40%.
+    let (labels, m) = run(Granularity::Rolling12Months, d(2024, 9, 1), 1);
+    assert_eq!(labels, ["12 months to 2024-09"]);
+    assert_eq!(sys(&m, 0, MetricId::WorkerChildVisits), (4, 10));
+    assert_eq!(prov(&m, "P1", 0, MetricId::WorkerChildVisits), (4, 10));
 }

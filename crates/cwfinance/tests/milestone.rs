@@ -701,3 +701,25 @@ fn trace_cites_the_source() {
         "{out}"
     );
 }
+
+/// Missouri's CMO must assess the child within 7 days of enrollment and have a Plan of Care
+/// within 14 (000_b605dc6c8d05d2b7.txt). Enrolled 1999-03-01: the 7-day deadline is 1999-03-08
+/// (day 7 counts), the 14-day deadline 1999-03-15. An assessment on 03-08 meets it; a plan on
+/// 03-16 is one day late. Neither pays anything: the source attaches no payment.
+#[test]
+fn missouri_service_deadlines_are_compliance_checkpoints() {
+    let out = cwfinance::evaluate(&serde_json::json!({
+        "kind": "milestones.pay", "program": "missouri-interdepartmental-initiative",
+        "as_of": "1999-04-30",
+        "events": [
+            {"event": "enrollment", "date": "1999-03-01"},
+            {"event": "assessment", "date": "1999-03-08"},
+            {"event": "plan_of_care", "date": "1999-03-16"}
+        ]
+    }));
+    assert_eq!(out["payments"][0]["rule"], "assessment_within_7_days");
+    assert_eq!(out["payments"][0]["amount"], "0.00");
+    assert_eq!(out["failed"][0]["rule"], "plan_of_care_within_14_days");
+    assert_eq!(out["failed"][0]["reason"], "deadline_missed");
+    assert_eq!(out["totals"]["paid"], "0.00");
+}

@@ -46,6 +46,8 @@ fn missouri_pool_is_3_percent_of_the_budget() {
         p.required_parameters
             .contains_key("risk_pool.attachment_point")
     );
+    // Budget: 250 children × (3,329 + 226) × 12 months = 250 × 3,555 × 12 = 10,665,000.00;
+    // 3% of it = 319,950.00 (000_b605dc6c8d05d2b7.txt, Case rate and risk sharing).
     let out = evaluate(&request(None));
     assert_eq!(out["pool"], "319950.00", "{out}");
 }

@@ -498,8 +498,8 @@ impl MetricId {
                 "Case managers per supervisor",
                 Domain::Service,
                 "case managers of the provider with an assignment on the last day of the period",
-                "distinct supervisors of those case managers",
-                "workers without an assignment on that day",
+                "supervisors of the provider employed on the last day of the period",
+                "case managers without an assignment on that day; the supervisor_id column (a snapshot of the latest supervisor)",
                 "point in time: the last day of the period",
                 Lo,
                 Unit::Ratio,
@@ -692,8 +692,8 @@ mod tests {
     #[test]
     fn literal_reading_is_nonsense() {
         // The same 2 victimizations among 60 children (20,682 days): the literal formula gives
-        // 60 / 2 * 100,000 = 3,000,000 -- a "rate" 310 million times the benchmark, which
-        // improves as reports increase (60 / 6 * 100,000 = 1,000,000).
+        // 60 / 2 * 100,000 = 3,000,000 "per 100,000" -- 3,000,000 / 9.67 = about 310,000 times
+        // the benchmark -- and it improves as reports increase (60 / 6 * 100,000 = 1,000,000).
         let two = literal_maltreatment_rate(60, 2).unwrap_or_default();
         let six = literal_maltreatment_rate(60, 6).unwrap_or_default();
         assert_eq!(two, Decimal::from(3_000_000));

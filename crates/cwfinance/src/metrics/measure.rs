@@ -868,9 +868,7 @@ pub fn measure(
 fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc<'_>) {
     let w = &ds.workers;
     let n_periods = wins.len();
-    let mut sup_seen = vec![false; w.len()];
     for (p, win) in wins.iter().enumerate() {
-        sup_seen.iter_mut().for_each(|s| *s = false);
         for i in 0..w.len() {
             let Some(worker) =
                 crate::metrics::data::WorkerIx::from_index(i).and_then(|ix| w.get(ix))
@@ -881,11 +879,12 @@ fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc
                 place: None,
                 provider: Some(worker.provider),
             };
+            let employed = worker.active_on(win.last);
             // Trauma training: case managers and supervisors employed on the last day.
             if matches!(
                 worker.role,
                 WorkerRole::CaseManager | WorkerRole::Supervisor
-            ) && worker.active_on(win.last)
+            ) && employed
             {
                 let trained = worker.trauma_trained.is_some_and(|d| d <= win.last);
                 add_no_place(
@@ -897,30 +896,17 @@ fn measure_workers(ds: &Dataset, wins: &[Win], cm_active: &[bool], acc: &mut Acc
                     1,
                 );
             }
-            // Supervisor ratio: case managers carrying a child on the last day, per supervisor.
+            // Supervisor ratio: case managers carrying a child on the last day over the
+            // provider's supervisors employed on that day. The `supervisor_id` column is not
+            // used: an extract gives it as a snapshot (the latest supervisor), so counting the
+            // supervisors it names would count predecessors and successors for past periods.
             if worker.role == WorkerRole::CaseManager
                 && cm_active.get(i * n_periods + p).copied().unwrap_or(false)
             {
                 add_no_place(acc, p, MetricId::SupervisorRatio, target, 1, 0);
-                if let Some(s) = worker.supervisor {
-                    if let Some(seen) = sup_seen.get_mut(s.index()) {
-                        if !*seen {
-                            *seen = true;
-                            let sp = w.provider.get(s.index()).copied();
-                            add_no_place(
-                                acc,
-                                p,
-                                MetricId::SupervisorRatio,
-                                Target {
-                                    place: None,
-                                    provider: sp,
-                                },
-                                0,
-                                1,
-                            );
-                        }
-                    }
-                }
+            }
+            if worker.role == WorkerRole::Supervisor && employed {
+                add_no_place(acc, p, MetricId::SupervisorRatio, target, 0, 1);
             }
         }
     }
