@@ -95,6 +95,11 @@ fn missouri_month() -> Result<(), String> {
     println!(
         "\nThe published shares sum to 100.01%; the preset normalizes them (a documented choice)."
     );
+    println!(
+        "Each child's $3,555.00 line is split to the cent and the lines are summed per funder, so a\n\
+         funder's total is what its invoices add up to; splitting the $888,750.00 total at once\n\
+         (`split` on the whole amount) differs by cents per funder, and both add up exactly."
+    );
     Ok(())
 }
 

@@ -924,6 +924,48 @@ mod tests {
     }
 
     #[test]
+    fn weakness_thresholds_are_configurable() {
+        let opts = ScoreOptions {
+            weakness: WeaknessThresholds {
+                item_below: Percent::from_fraction(Decimal::new(95, 2)),
+                total_below: Percent::from_fraction(Decimal::new(95, 2)),
+            },
+            ..ScoreOptions::default()
+        };
+        let c = card(&full_unit(), &opts);
+        // Below 95% of goal: worker/child 94.74%, maltreatment 77.36%, re-entry 90%
+        // (HCY 100%, worker/parent capped 100%, parent/child met). Total share 97.15 / 105 =
+        // 92.52% < 95%: flagged too.
+        let flagged: Vec<Option<MetricId>> = c.weakness.iter().map(|w| w.metric).collect();
+        assert_eq!(
+            flagged,
+            [
+                Some(MetricId::WorkerChildVisits),
+                Some(MetricId::MaltreatmentInCare),
+                Some(MetricId::ReentryWithin12Months),
+                None
+            ]
+        );
+        let total = c
+            .weakness
+            .last()
+            .map(|w| (w.flag.clone(), w.value.to_string()));
+        assert_eq!(
+            total,
+            Some(("total_below_threshold".to_string(), "92.52%".to_string()))
+        );
+        // Thresholds of 0% flag nothing.
+        let none = ScoreOptions {
+            weakness: WeaknessThresholds {
+                item_below: Percent::from_fraction(Decimal::ZERO),
+                total_below: Percent::from_fraction(Decimal::ZERO),
+            },
+            ..ScoreOptions::default()
+        };
+        assert!(card(&full_unit(), &none).weakness.is_empty());
+    }
+
+    #[test]
     fn zero_actual_on_lower_is_better() {
         let u = UnitValues::new("A").value("reentry_within_12_months", "0%");
         let c = card(&u, &ScoreOptions::default());
