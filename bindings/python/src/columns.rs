@@ -464,7 +464,7 @@ pub(crate) fn bill_columns_arrow<'py>(
     end: &str,
     extension_authorised: &str,
     child: &str,
-) -> PyResult<(Bound<'py, PyAny>, Vec<u32>, Vec<String>)> {
+) -> PyResult<BilledTable<'py>> {
     let batch = read_batch(table)?;
     let schedule: RateSchedule = config(py, schedule, "schedule", program, "case_rate")?;
     let convention: Option<ProrationConvention> = decode_opt(py, convention, "convention")?;
@@ -593,6 +593,14 @@ pub(crate) fn bill_columns_arrow<'py>(
     });
     let out = check(py, result)?;
 
+    // The grand total and each funder's total, as decimal text (summed in i128: no overflow).
+    let total_text = |cents: i128| {
+        Decimal::try_from_i128_with_scale(cents, 2)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|_| format!("{cents}e-2"))
+    };
+    let mut totals = vec![total_text(out.amount.iter().sum())];
+    totals.extend(out.parts.iter().map(|p| total_text(p.iter().sum())));
     let mut columns: Vec<(String, ArrayRef)> = Vec::with_capacity(5 + funders);
     let rows = UInt32Array::from(out.enrollment);
     if let Some(ids) = batch.column_by_name(child) {
@@ -613,8 +621,12 @@ pub(crate) fn bill_columns_arrow<'py>(
         }
     }
     let table = to_pyarrow(py, columns)?;
-    Ok((table, out.cut_at_maximum, names))
+    Ok((table, out.cut_at_maximum, names, totals))
 }
+
+/// The lines table, the rows cut at their maximum, the funders' names, and the totals (grand,
+/// then per funder) as decimal text.
+type BilledTable<'py> = (Bound<'py, PyAny>, Vec<u32>, Vec<String>, Vec<String>);
 
 /// Rows billed per call of the core's batch path (its buffers stay in cache).
 const BILL_CHUNK_ROWS: usize = 10_000;

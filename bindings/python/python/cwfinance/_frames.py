@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import _lowlevel
@@ -91,11 +90,6 @@ def _split_arg(split: Any) -> str | None:
     return _json_or_none(_split(split), "split", "split")
 
 
-def _money_sum(column: pa.ChunkedArray) -> Decimal:
-    total = pc.sum(column).as_py()
-    return Decimal("0.00") if total is None else Decimal(total)
-
-
 @dataclass(frozen=True)
 class BillingBatch:
     """Billing lines of many enrollments: one row per child-month, money as decimal128."""
@@ -155,7 +149,7 @@ def bill_frame(
              "child": "child", **(columns or {})}
     table = to_arrow_table(enrollments)
     as_of_date = _dt.date.fromisoformat(date_text(as_of, "as_of"))
-    lines, cut, funders = _lowlevel.bill_columns_arrow(
+    lines, cut, funders, totals = _lowlevel.bill_columns_arrow(
         table,
         as_of=as_of_date,
         schedule=_json_or_none(schedule, "case_rate.bill", "schedule"),
@@ -168,8 +162,8 @@ def bill_frame(
     )
     return BillingBatch(
         lines=convert_table(lines, to),
-        grand_total=_money_sum(lines["amount"]),
-        by_funder={f: _money_sum(lines[f]) for f in funders},
+        grand_total=Decimal(totals[0]),
+        by_funder={f: Decimal(t) for f, t in zip(funders, totals[1:])},
         cut_at_maximum=list(cut),
     )
 
