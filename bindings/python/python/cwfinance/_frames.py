@@ -101,6 +101,8 @@ class BillingBatch:
     by_funder: dict[str, Decimal] = field(default_factory=dict)
     cut_at_maximum: list[int] = field(default_factory=list)
     """Input rows (0-based) cut at their maximum duration."""
+    core_seconds: float = field(default=0.0, repr=False, compare=False)
+    """Seconds spent inside the Rust core's batch billing (the rest is the binding's)."""
 
     @property
     def line_count(self) -> int:
@@ -149,7 +151,7 @@ def bill_frame(
              "child": "child", **(columns or {})}
     table = to_arrow_table(enrollments)
     as_of_date = _dt.date.fromisoformat(date_text(as_of, "as_of"))
-    lines, cut, funders, totals = _lowlevel.bill_columns_arrow(
+    lines, cut, funders, totals, core_seconds = _lowlevel.bill_columns_arrow(
         table,
         as_of=as_of_date,
         schedule=_json_or_none(schedule, "case_rate.bill", "schedule"),
@@ -165,6 +167,7 @@ def bill_frame(
         grand_total=Decimal(totals[0]),
         by_funder={f: Decimal(t) for f, t in zip(funders, totals[1:])},
         cut_at_maximum=list(cut),
+        core_seconds=core_seconds,
     )
 
 

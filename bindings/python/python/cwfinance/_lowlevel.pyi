@@ -47,7 +47,7 @@ def bill_columns_arrow(
     end: str = "end",
     extension_authorised: str = "extension_authorised",
     child: str = "child",
-) -> tuple[Any, list[int], list[str], list[str]]: ...
+) -> tuple[Any, list[int], list[str], list[str], float]: ...
 def split_columns_arrow(
     table: Any,
     *,
