@@ -1076,9 +1076,6 @@ pub(crate) fn measure_arrow<'py>(
     ignore_unknown_columns: bool,
     allow_float: bool,
 ) -> PyResult<(String, Bound<'py, PyAny>)> {
-    use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
-    use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
-
     let mut batches = Vec::with_capacity(tables.len());
     for (name, t) in tables {
         batches.push((name, read_batch(t)?));
@@ -1103,38 +1100,7 @@ pub(crate) fn measure_arrow<'py>(
     for ((name, _), bytes) in batches.iter().zip(written) {
         files.push((name.clone(), bytes?));
     }
-    let mut value = parse_json(py, request)?;
-    if let Value::Object(map) = &mut value {
-        map.insert("data".into(), Value::Object(Default::default()));
-    }
-    let req: MeasureRequest = check(py, cwfinance::json::decode(&value, ""))?;
-    let options = LoadOptions {
-        unknown_columns: if ignore_unknown_columns {
-            UnknownColumns::Ignore
-        } else {
-            UnknownColumns::Reject
-        },
-        ..LoadOptions::default()
-    };
-    let result = py.detach(|| {
-        let pairs: Vec<(&str, &[u8])> = files
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.as_slice()))
-            .collect();
-        let ds = from_csv_bytes(&pairs, &options)?;
-        let mut response = measure_dataset(
-            &ds,
-            req.periods,
-            &req.by,
-            &req.metrics,
-            &req.options,
-            &req.suppression,
-        )?;
-        let values = std::mem::take(&mut response.values);
-        Ok((cwfinance::json::to_canonical_string(&response), values))
-    });
-    let (response, values) = check(py, result)?;
-    Ok((response, values_table(py, &values)?))
+    measure_files(py, files, request, ignore_unknown_columns)
 }
 
 /// The synthetic Missouri-sized dataset as CSV text per table (`[(file name, text)]`).
@@ -1203,6 +1169,18 @@ pub(crate) fn dataset_tables() -> Vec<(String, bool, Vec<ColumnInfo>)> {
 #[pyfunction]
 #[pyo3(signature = (files, request, *, ignore_unknown_columns=false))]
 pub(crate) fn measure_csv<'py>(
+    py: Python<'py>,
+    files: Vec<(String, Vec<u8>)>,
+    request: &str,
+    ignore_unknown_columns: bool,
+) -> PyResult<(String, Bound<'py, PyAny>)> {
+    measure_files(py, files, request, ignore_unknown_columns)
+}
+
+/// Load CSV files with the core's loader and measure them: the one path from tables to metric
+/// values that both `measure_arrow` and `measure_csv` take, so a DataFrame means exactly what the
+/// same CSV file means.
+fn measure_files<'py>(
     py: Python<'py>,
     files: Vec<(String, Vec<u8>)>,
     request: &str,

@@ -990,7 +990,14 @@ fn measure_child(
         let stay_days = exit.map(|x| x.days_since(removal));
         let short_stay = stay_days.is_some_and(|d| d < o.cfsr_min_stay_days as i32);
         let adult_at_entry = birthday18.is_some_and(|b| removal >= b);
-        let cfsr_eligible = !short_stay && !adult_at_entry;
+        // Why the federal CFSR definitions leave this episode out, if they do.
+        let cfsr_exclusion = if short_stay {
+            Some(Exclusion::StayUnder8Days)
+        } else if adult_at_entry {
+            Some(Exclusion::EnteredAt18OrOlder)
+        } else {
+            None
+        };
         // The exit with the CFSR trial-home-visit adjustment.
         let adjusted_exit = exit.map(|x| {
             if reason != Some(ExitReason::Reunification) {
@@ -1267,12 +1274,7 @@ fn measure_child(
 
             // ---- CFSR: permanency in 12 months for entries --------------------------------
             if removal >= win.back24 && removal < win.year_start {
-                if !cfsr_eligible {
-                    let why = if short_stay {
-                        Exclusion::StayUnder8Days
-                    } else {
-                        Exclusion::EnteredAt18OrOlder
-                    };
+                if let Some(why) = cfsr_exclusion {
                     acc.exclude(p, MetricId::CfsrPermanency12MonthsEntries, why, 1);
                 } else if prev_removal.is_some_and(|r| r >= win.back24) {
                     acc.exclude(
@@ -1330,12 +1332,7 @@ fn measure_child(
 
             // ---- CFSR: re-entry in 12 months ----------------------------------------------
             if removal >= win.back36 && removal < win.back24 {
-                if !cfsr_eligible {
-                    let why = if short_stay {
-                        Exclusion::StayUnder8Days
-                    } else {
-                        Exclusion::EnteredAt18OrOlder
-                    };
+                if let Some(why) = cfsr_exclusion {
                     acc.exclude(p, MetricId::CfsrReentry12Months, why, 1);
                 } else if prev_removal.is_some_and(|r| r >= win.back36) {
                     acc.exclude(
@@ -1368,12 +1365,7 @@ fn measure_child(
 
             // ---- CFSR: placement stability ------------------------------------------------
             if removal >= win.year_start && removal < win.end {
-                if !cfsr_eligible {
-                    let why = if short_stay {
-                        Exclusion::StayUnder8Days
-                    } else {
-                        Exclusion::EnteredAt18OrOlder
-                    };
+                if let Some(why) = cfsr_exclusion {
                     acc.exclude(p, MetricId::CfsrPlacementStability, why, 1);
                 } else {
                     let to = birthday18
@@ -1401,12 +1393,7 @@ fn measure_child(
             let from = removal.max(win.year_start);
             let to = in_care_until(win.end);
             if from < to {
-                if !cfsr_eligible {
-                    let why = if short_stay {
-                        Exclusion::StayUnder8Days
-                    } else {
-                        Exclusion::EnteredAt18OrOlder
-                    };
+                if let Some(why) = cfsr_exclusion {
                     acc.exclude(p, MetricId::CfsrMaltreatmentInCare, why, 1);
                 } else {
                     let to18 = birthday18.map_or(to, |b| to.min(b));
