@@ -1,27 +1,27 @@
 """Benchmarks of the Python package against the Rust core and a plain pandas reference.
 
-Run (after a release build of the package: `CWFINANCE_PY_PROFILE=release bash scripts/test-python`
-or `cd bindings/python && maturin develop --release`):
+Run (after a release build of the package: `cd bindings/python && maturin develop --release`),
+after the Rust baseline (`cargo bench -p cwfinance-benches --bench pipelines`), whose medians
+this script reads from `target/criterion/` to print the binding's overhead:
 
     python benches/python/bench.py            # every case, scale 1
     python benches/python/bench.py --quick    # a 10% dataset and 100,000 child-months
 
 Each case runs in its own subprocess, so its peak resident memory (ru_maxrss) is its own. Times
-are the best of --repeat runs of the timed call; data preparation (generating the synthetic
-dataset, building DataFrames) is not timed but counts in the peak memory.
+are the median (and best) of --repeat runs of the timed call; data preparation (generating the
+synthetic dataset, building DataFrames) is not timed but counts in the peak memory.
 
-Cases:
-- hb1414_from_pandas: score the synthetic dataset from pandas DataFrames: cw.measure over 20
-  quarters and every level, then cw.score for the last quarter.
-- hb1414_core_csv: the same measurement by the core alone from the same tables as CSV bytes
-  (load + measure, the GIL released), the baseline of the binding's overhead.
+Cases, each the same job as a Rust case of `benches/benches/pipelines.rs`:
+- hb1414_from_pandas: score the synthetic dataset from pandas DataFrames (text, datetime64 dates,
+  booleans): cw.measure over 20 quarters and every level, then cw.score of the providers for the
+  last quarter. Rust: pipelines/hb1414_columns_to_scorecards/scale_1.
 - pandas_reference: worker/child visits and re-entry in 12 months, system level, 20 quarters,
   written in vectorised pandas (no row loops).
 - billing_from_arrow: bill 1,000,000 child-months (100,000 enrollments of 10 months, split six
-  ways), the same work as the Rust bench case_rate_billing/1M_lines/10000_children_per_call.
-- billing_from_pandas: the same from a pandas DataFrame.
-
-The Rust side: `cargo bench -p cwfinance-benches --bench billing` and `--bench hb1414`.
+  ways) from a pyarrow Table without a child column. Rust: pipelines/bill_table/100000_enrollments.
+  Also reports the time inside the core in the same call.
+- billing_from_arrow_with_child: the same, carrying each enrollment's child id into its lines.
+- billing_from_pandas: the same (with child ids) from a pandas DataFrame.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -38,14 +39,27 @@ from typing import Any
 QUARTERS = {"granularity": "quarter", "first": "2020-01-01", "count": 20}
 
 
-def _best(fn: Any, repeat: int) -> tuple[float, Any]:
-    best = float("inf")
+def _timed(fn: Any, repeat: int) -> tuple[dict[str, float], Any]:
+    """Median and best seconds of `repeat` calls, and the last result."""
+    runs = []
     out = None
     for _ in range(repeat):
         t = time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        runs.append(time.perf_counter() - t)
+    return {"seconds": statistics.median(runs), "best": min(runs)}, out
+
+
+def _criterion_median(name: str) -> float | None:
+    """The median, in seconds, of a Rust criterion bench run on this checkout, if any."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    path = root / "target" / "criterion" / name / "new" / "estimates.json"
+    try:
+        return float(json.loads(path.read_text())["median"]["point_estimate"]) / 1e9
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def _dataset(scale: str) -> dict[str, Any]:
@@ -60,23 +74,23 @@ def case_hb1414_from_pandas(scale: str, repeat: int) -> dict[str, Any]:
     # Dates as datetime64 columns, as pandas users hold them (pd.read_csv(parse_dates=...)).
     frames = {k: v.to_pandas(date_as_object=False) for k, v in _dataset(scale).items()}
 
+    cores: list[float] = []
+
     def run() -> Any:
         m = cw.measure(frames, periods=QUARTERS)
+        cores.append(m.core_seconds)
         return cw.score(m.units(), as_of="2024-12-31")
 
-    seconds, cards = _best(run, repeat)
+    times, cards = _timed(run, repeat)
+    core = statistics.median(cores)
     rows = sum(len(f) for f in frames.values())
-    return {"seconds": seconds, "rows": rows, "scorecards": len(cards.scorecards)}
-
-
-def case_hb1414_core_csv(scale: str, repeat: int) -> dict[str, Any]:
-    from cwfinance import _lowlevel
-
-    files = _lowlevel.synthetic_csv(1, scale=scale)
-    files_bytes = [(n, t.encode()) for n, t in files]
-    request = json.dumps({"periods": QUARTERS})
-    seconds, _ = _best(lambda: _lowlevel.measure_csv(files_bytes, request), repeat)
-    return {"seconds": seconds}
+    return {
+        **times,
+        "core_s": round(core, 4),
+        "over_core": f"{100 * (times['seconds'] - core) / core:+.1f}%",
+        "rows": rows,
+        "scorecards": len(cards.scorecards),
+    }
 
 
 def case_pandas_reference(scale: str, repeat: int) -> dict[str, Any]:
@@ -126,9 +140,9 @@ def case_pandas_reference(scale: str, repeat: int) -> dict[str, Any]:
         g = ex.groupby("quarter").agg(den=("exit_id", "size"), num=("returned", "sum"))
         return (g.num / g.den).reindex(quarters)
 
-    seconds, (visits_rate, reentry_rate) = _best(lambda: (worker_child_visits(), reentry()), repeat)
+    times, (visits_rate, reentry_rate) = _timed(lambda: (worker_child_visits(), reentry()), repeat)
     return {
-        "seconds": seconds,
+        **times,
         "worker_child_visits_2024Q3": round(float(visits_rate.loc["2024Q3"]), 4),
         "reentry_2024Q3": round(float(reentry_rate.loc["2024Q3"]), 4),
     }
@@ -149,41 +163,57 @@ def _enrollments(n: int) -> Any:
     })
 
 
-def case_billing_from_arrow(n: int, repeat: int) -> dict[str, Any]:
+BILLING = {"as_of": "2001-01-01", "program": "missouri-interdepartmental-initiative", "split": True}
+
+
+def _billing(table: Any, repeat: int) -> dict[str, Any]:
     import cwfinance as cw
 
-    table = _enrollments(n)
-    kwargs = {"as_of": "2001-01-01", "program": "missouri-interdepartmental-initiative", "split": True}
-    runs = []
+    runs, cores = [], []
+    out = None
     for _ in range(repeat):
         t = time.perf_counter()
-        out = cw.bill_frame(table, **kwargs)
-        runs.append((time.perf_counter() - t, out.core_seconds))
-    seconds, core = min(runs)
+        out = cw.bill_frame(table, **BILLING)
+        runs.append(time.perf_counter() - t)
+        cores.append(out.core_seconds)
+    assert out is not None
+    seconds, core = statistics.median(runs), statistics.median(cores)
     return {
         "seconds": seconds,
+        "best": min(runs),
         "core_s": round(core, 4),
-        "overhead": f"{100 * (seconds - core) / core:+.1f}%",
+        "over_core": f"{100 * (seconds - core) / core:+.1f}%",
         "lines": out.line_count,
         "grand_total": str(out.grand_total),
     }
 
 
-def case_billing_from_pandas(n: int, repeat: int) -> dict[str, Any]:
-    import cwfinance as cw
+def case_billing_from_arrow(n: int, repeat: int) -> dict[str, Any]:
+    return _billing(_enrollments(n).drop_columns(["child"]), repeat)
 
-    frame = _enrollments(n).to_pandas()
-    kwargs = {"as_of": "2001-01-01", "program": "missouri-interdepartmental-initiative", "split": True}
-    seconds, out = _best(lambda: cw.bill_frame(frame, **kwargs), repeat)
-    return {"seconds": seconds, "lines": out.line_count}
+
+def case_billing_from_arrow_with_child(n: int, repeat: int) -> dict[str, Any]:
+    return _billing(_enrollments(n), repeat)
+
+
+def case_billing_from_pandas(n: int, repeat: int) -> dict[str, Any]:
+    return _billing(_enrollments(n).to_pandas(), repeat)
 
 
 CASES = {
     "hb1414_from_pandas": case_hb1414_from_pandas,
-    "hb1414_core_csv": case_hb1414_core_csv,
     "pandas_reference": case_pandas_reference,
     "billing_from_arrow": case_billing_from_arrow,
+    "billing_from_arrow_with_child": case_billing_from_arrow_with_child,
     "billing_from_pandas": case_billing_from_pandas,
+}
+
+# The Rust job each case repeats (benches/benches/pipelines.rs), for the overhead ratio.
+RUST = {
+    "hb1414_from_pandas": "pipelines/hb1414_columns_to_scorecards_scale_1",
+    "billing_from_arrow": "pipelines/bill_table_100000_enrollments",
+    "billing_from_arrow_with_child": "pipelines/bill_table_100000_enrollments",
+    "billing_from_pandas": "pipelines/bill_table_100000_enrollments",
 }
 
 
@@ -207,8 +237,7 @@ def main() -> None:
         return
     scale = "0.1" if args.quick else "1"
     children = "10000" if args.quick else "100000"
-    print(f"{'case':<22} {'size':>8} {'best s':>9} {'peak RSS MB':>12}  details")
-    results = {}
+    print(f"{'case':<30} {'size':>8} {'median s':>9} {'best s':>8} {'RSS MB':>7}  details")
     for name in CASES:
         size = children if name.startswith("billing") else scale
         proc = subprocess.run(
@@ -219,12 +248,15 @@ def main() -> None:
             print(f"{name}: failed\n{proc.stderr[-2000:]}")
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        results[name] = r
-        details = {k: v for k, v in r.items() if k not in ("seconds", "peak_rss_mb")}
-        print(f"{name:<22} {size:>8} {r['seconds']:>9.3f} {r['peak_rss_mb']:>12}  {details}")
-    if "hb1414_from_pandas" in results and "hb1414_core_csv" in results:
-        a, b = results["hb1414_from_pandas"]["seconds"], results["hb1414_core_csv"]["seconds"]
-        print(f"hb1414 binding overhead vs core (CSV bytes): {100 * (a - b) / b:+.1f}%")
+        rust = _criterion_median(RUST[name]) if name in RUST and not args.quick else None
+        if rust is not None:
+            r["rust_median_s"] = round(rust, 4)
+            r["over_rust"] = f"{100 * (r['seconds'] - rust) / rust:+.1f}%"
+        details = {k: v for k, v in r.items() if k not in ("seconds", "best", "peak_rss_mb")}
+        print(
+            f"{name:<30} {size:>8} {r['seconds']:>9.3f} {r['best']:>8.3f} "
+            f"{r['peak_rss_mb']:>7}  {details}"
+        )
 
 
 if __name__ == "__main__":

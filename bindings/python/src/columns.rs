@@ -25,9 +25,12 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use cwfinance::case_rate::RateSchedule;
-use cwfinance::case_rate::batch::{BatchSchedule, EnrollmentColumns, LineColumns, bill_columns};
+use cwfinance::case_rate::batch::{BatchSchedule, EnrollmentColumns, bill_table};
 use cwfinance::corridor::Corridor;
 use cwfinance::metrics::data::{ColumnType, Table};
+use cwfinance::metrics::load::{
+    CellValue, Column, ColumnTable, LoadOptions, UnknownColumns, from_columns, from_csv_bytes,
+};
 use cwfinance::split::{PreparedSplit, SharePolicy, Split};
 use cwfinance::{DataProblem, Error, Money, Program, ProrationConvention, Rounding};
 
@@ -434,12 +437,6 @@ fn prepared_split(
     )
 }
 
-/// The row of an error whose field starts `enrollments[N]`.
-fn error_row(err: &Error) -> Option<usize> {
-    let rest = err.field().strip_prefix("enrollments[")?;
-    rest.split(']').next()?.parse().ok()
-}
-
 /// Bill every enrollment row of `table` before `as_of`: one line per child-month.
 ///
 /// Returns the lines as a pyarrow Table (`row`, the `child` column if given, `month`, `days`,
@@ -518,85 +515,28 @@ pub(crate) fn bill_columns_arrow<'py>(
     }
     fail_on_problems(py, std::mem::take(&mut problems))?;
 
-    let funders = prepared.as_ref().map(|s| s.len()).unwrap_or(0);
-    // List every bad row, not only the first: bill the rows after each bad one again.
-    let every_bad_row = |err: Error, offset: usize| -> Error {
-        let mut problems = Vec::new();
-        let mut err = err;
-        let mut offset = offset;
-        loop {
-            let Some(row) = error_row(&err) else {
-                return err;
-            };
-            let at = offset + row;
-            let text = err.to_string();
-            let message = text.split_once(": ").map(|(_, m)| m).unwrap_or(&text);
-            let column = if err.kind() == "end_before_start" {
-                end
-            } else {
-                start
-            };
-            problems.push(DataProblem::new(
-                "enrollments",
-                Some(row_number(at)),
-                column,
-                err.value().unwrap_or_default(),
-                err.kind(),
-                message,
-            ));
-            offset = at + 1;
-            let rest = EnrollmentColumns {
-                start: input.start.get(offset..).unwrap_or_default().to_vec(),
-                end: input.end.get(offset..).unwrap_or_default().to_vec(),
-                extension_authorised: input
-                    .extension_authorised
-                    .get(offset..)
-                    .unwrap_or_default()
-                    .to_vec(),
-            };
-            let mut scratch = LineColumns::default();
-            match bill_columns(&compiled, &rest, as_of, prepared.as_ref(), &mut scratch) {
-                Ok(()) => return Error::InvalidData { problems },
-                Err(e) => err = e,
-            }
-        }
-    };
     let result = py.detach(|| {
-        let mut out = BilledLines::new(funders);
         // Time spent inside the core, so benchmarks can report the binding's own overhead.
-        let mut core_time = std::time::Duration::ZERO;
-        // Bill in chunks of rows through one reused scratch buffer, as the Rust bench does, and
-        // gather the lines straight into the output columns.
-        let mut scratch = LineColumns::default();
-        let mut chunk = EnrollmentColumns::default();
-        let mut first = 0usize;
-        while first < input.start.len() {
-            let last = (first + BILL_CHUNK_ROWS).min(input.start.len());
-            chunk.clear();
-            chunk
-                .start
-                .extend_from_slice(input.start.get(first..last).unwrap_or_default());
-            chunk
-                .end
-                .extend_from_slice(input.end.get(first..last).unwrap_or_default());
-            chunk.extension_authorised.extend_from_slice(
-                input
-                    .extension_authorised
-                    .get(first..last)
-                    .unwrap_or_default(),
-            );
-            let started = std::time::Instant::now();
-            let billed = bill_columns(&compiled, &chunk, as_of, prepared.as_ref(), &mut scratch);
-            core_time += started.elapsed();
-            match billed {
-                Ok(()) => out.append(&scratch, first, last - first, input.start.len()),
-                Err(err) => return Err(every_bad_row(err, first)),
-            }
-            first = last;
-        }
-        Ok((out, core_time.as_secs_f64()))
+        let started = std::time::Instant::now();
+        let billed = bill_table(&compiled, &input, as_of, prepared.as_ref());
+        (billed, started.elapsed().as_secs_f64())
     });
-    let (out, core_seconds) = check(py, result)?;
+    let (billed, core_seconds) = result;
+    // Problems name the caller's columns.
+    let billed = billed.map_err(|e| match e {
+        Error::InvalidData { mut problems } => {
+            for p in &mut problems {
+                p.column = match p.column.as_str() {
+                    "start" => start.to_string(),
+                    "end" => end.to_string(),
+                    other => other.to_string(),
+                };
+            }
+            Error::InvalidData { problems }
+        }
+        other => other,
+    });
+    let out = check(py, billed)?;
 
     // The grand total and each funder's total, as decimal text (summed in i128: no overflow).
     let total_text = |cents: i128| {
@@ -604,8 +544,10 @@ pub(crate) fn bill_columns_arrow<'py>(
             .map(|d| d.to_string())
             .unwrap_or_else(|_| format!("{cents}e-2"))
     };
-    let mut totals = vec![total_text(out.amount.iter().sum())];
-    totals.extend(out.parts.iter().map(|p| total_text(p.iter().sum())));
+    let mut totals = vec![total_text(out.total_cents)];
+    totals.extend(out.funder_totals.iter().map(|&t| total_text(t)));
+    // The core's columns become Arrow arrays without a copy.
+    let funders = out.funder_cents.len();
     let mut columns: Vec<(String, ArrayRef)> = Vec::with_capacity(5 + funders);
     let rows = UInt32Array::from(out.enrollment);
     if let Some(ids) = batch.column_by_name(child) {
@@ -615,12 +557,12 @@ pub(crate) fn bill_columns_arrow<'py>(
     } else {
         columns.push(("row".into(), Arc::new(rows)));
     }
-    columns.push(("month".into(), Arc::new(Date32Array::from(out.month_day))));
+    columns.push(("month".into(), Arc::new(Date32Array::from(out.month))));
     columns.push(("days".into(), Arc::new(UInt8Array::from(out.days))));
-    columns.push(("amount".into(), cents_array(out.amount)?));
+    columns.push(("amount".into(), cents_array(out.amount_cents)?));
     let mut names = Vec::new();
     if let Some(split) = prepared.as_ref() {
-        for (funder, column) in split.funders().iter().zip(out.parts) {
+        for (funder, column) in split.funders().iter().zip(out.funder_cents) {
             columns.push((funder.name.clone(), cents_array(column)?));
             names.push(funder.name.clone());
         }
@@ -633,86 +575,6 @@ pub(crate) fn bill_columns_arrow<'py>(
 /// then per funder) as decimal text.
 /// Last, the seconds spent inside the core (for benchmarks of the binding's overhead).
 type BilledTable<'py> = (Bound<'py, PyAny>, Vec<u32>, Vec<String>, Vec<String>, f64);
-
-/// Rows billed per call of the core's batch path (its buffers stay in cache).
-const BILL_CHUNK_ROWS: usize = 10_000;
-
-/// Billing lines gathered column by column across chunks.
-struct BilledLines {
-    enrollment: Vec<u32>,
-    month_day: Vec<i32>,
-    days: Vec<u8>,
-    amount: Vec<i128>,
-    parts: Vec<Vec<i128>>,
-    cut_at_maximum: Vec<u32>,
-    first_days: Vec<(i32, i32)>,
-}
-
-impl BilledLines {
-    fn new(funders: usize) -> Self {
-        BilledLines {
-            enrollment: Vec::new(),
-            month_day: Vec::new(),
-            days: Vec::new(),
-            amount: Vec::new(),
-            parts: (0..funders).map(|_| Vec::new()).collect(),
-            cut_at_maximum: Vec::new(),
-            first_days: Vec::new(),
-        }
-    }
-
-    /// Append a chunk's lines; its rows start at input row `offset`, of `rows` in all.
-    fn append(&mut self, lines: &LineColumns, offset: usize, chunk_rows: usize, rows: usize) {
-        if offset == 0 && chunk_rows > 0 {
-            // Size the columns once from the first chunk's lines per row, rather than growing
-            // (and copying) them chunk after chunk.
-            let expected = lines.len().saturating_mul(rows) / chunk_rows + lines.len();
-            self.enrollment.reserve(expected);
-            self.month_day.reserve(expected);
-            self.days.reserve(expected);
-            self.amount.reserve(expected);
-            for p in &mut self.parts {
-                p.reserve(expected);
-            }
-        }
-        let shift = u32::try_from(offset).unwrap_or(u32::MAX);
-        self.enrollment
-            .extend(lines.enrollment.iter().map(|&r| r.saturating_add(shift)));
-        self.cut_at_maximum.extend(
-            lines
-                .cut_at_maximum
-                .iter()
-                .map(|&r| r.saturating_add(shift)),
-        );
-        // `month` is year × 12 + month − 1; few distinct months occur, so each first day (as an
-        // Arrow date) is computed once.
-        for (i, &m) in lines.month.iter().enumerate() {
-            let day = match self.first_days.iter().find(|(k, _)| *k == m) {
-                Some((_, d)) => *d,
-                None => {
-                    let d = lines
-                        .month_start(i)
-                        .map(|d| chrono::Datelike::num_days_from_ce(&d) - UNIX_EPOCH_CE_DAYS)
-                        .unwrap_or(0);
-                    self.first_days.push((m, d));
-                    d
-                }
-            };
-            self.month_day.push(day);
-        }
-        self.days.extend_from_slice(&lines.days);
-        self.amount
-            .extend(lines.amount_cents.iter().map(|&c| i128::from(c)));
-        let k = self.parts.len();
-        if k > 0 {
-            for line in lines.funder_cents.chunks_exact(k) {
-                for (column, &c) in self.parts.iter_mut().zip(line) {
-                    column.push(i128::from(c));
-                }
-            }
-        }
-    }
-}
 
 /// Allocate every amount of column `amount` across the split's funders, to the cent: one
 /// decimal128 column per funder (and `amount`, rounded to cents), each row adding up exactly.
@@ -905,168 +767,122 @@ pub(crate) fn settle_columns_arrow<'py>(
     to_pyarrow(py, columns)
 }
 
-/// One column ready to be written as CSV text.
-enum CsvColumn<'a> {
-    Text(&'a StringArray),
-    LargeText(&'a arrow_array::LargeStringArray),
-    TextView(&'a arrow_array::StringViewArray),
-    Date(&'a Date32Array),
-    Bool(&'a arrow_array::BooleanArray),
+/// One Arrow array read cell by cell by the core's HB 1414 loader ([`Column`]), without copying:
+/// text, dates and booleans straight from the Arrow buffers.
+enum ArrowColumn {
+    Text(StringArray),
+    LargeText(arrow_array::LargeStringArray),
+    TextView(arrow_array::StringViewArray),
+    Date(Date32Array),
+    /// Timestamps without a time zone (and `date64`), read as their calendar day when asked:
+    /// `values` in units of which `per_day` make a day.
+    Instant {
+        values: arrow_array::Int64Array,
+        per_day: i64,
+    },
+    Bool(arrow_array::BooleanArray),
 }
 
-/// Write one Arrow table as the CSV text the HB 1414 loader reads (its own parser and checks
-/// apply, so a DataFrame means exactly what the same CSV file means). Text and dates are written
-/// straight from the Arrow buffers; other types are first cast to text.
-fn table_csv(batch: &RecordBatch, table: &str, allow_float: bool) -> PyResult<Vec<u8>> {
-    let schema = batch.schema();
-    let mut owned: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
-    for (field, array) in schema.fields().iter().zip(batch.columns()) {
-        let ready: ArrayRef = match array.data_type() {
-            DataType::Utf8
-            | DataType::LargeUtf8
-            | DataType::Utf8View
-            | DataType::Date32
-            | DataType::Boolean => array.clone(),
-            dt if is_float(dt) => {
-                if !allow_float {
-                    return Err(float_refused(table, field.name()));
-                }
-                let f = arrow_cast::cast(array, &DataType::Float64).map_err(arrow_err)?;
-                let f = f.as_primitive::<Float64Type>();
-                Arc::new(
-                    (0..f.len())
-                        .map(|i| {
-                            (!f.is_null(i) && !f.value(i).is_nan())
-                                .then(|| format!("{}", f.value(i)))
-                        })
-                        .collect::<StringArray>(),
-                )
-            }
-            DataType::Timestamp(_, _) | DataType::Date64 => {
-                arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?
-            }
-            _ => arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?,
-        };
-        owned.push(ready);
-    }
-    let mut columns = Vec::with_capacity(owned.len());
-    for a in &owned {
-        let c = match a.data_type() {
-            DataType::Utf8 => CsvColumn::Text(a.as_string::<i32>()),
-            DataType::LargeUtf8 => CsvColumn::LargeText(a.as_string::<i64>()),
-            DataType::Utf8View => CsvColumn::TextView(a.as_string_view()),
-            DataType::Date32 => CsvColumn::Date(a.as_primitive::<Date32Type>()),
-            DataType::Boolean => CsvColumn::Bool(a.as_boolean()),
-            other => {
-                return Err(PyTypeError::new_err(format!(
-                    "{table}: cannot write a {other} column as text"
-                )));
-            }
-        };
-        columns.push(c);
-    }
-    let mut out = Vec::with_capacity(batch.num_rows().saturating_mul(16 * columns.len().max(1)));
-    for (k, f) in schema.fields().iter().enumerate() {
-        if k > 0 {
-            out.push(b',');
+impl Column for ArrowColumn {
+    fn len(&self) -> usize {
+        match self {
+            ArrowColumn::Text(a) => a.len(),
+            ArrowColumn::LargeText(a) => a.len(),
+            ArrowColumn::TextView(a) => a.len(),
+            ArrowColumn::Date(a) => a.len(),
+            ArrowColumn::Instant { values, .. } => values.len(),
+            ArrowColumn::Bool(a) => a.len(),
         }
-        push_csv_field(&mut out, f.name());
     }
-    out.push(b'\n');
-    for i in 0..batch.num_rows() {
-        for (k, c) in columns.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            match c {
-                CsvColumn::Text(a) => {
-                    if !a.is_null(i) {
-                        push_csv_field(&mut out, a.value(i));
-                    }
-                }
-                CsvColumn::LargeText(a) => {
-                    if !a.is_null(i) {
-                        push_csv_field(&mut out, a.value(i));
-                    }
-                }
-                CsvColumn::TextView(a) => {
-                    if !a.is_null(i) {
-                        push_csv_field(&mut out, a.value(i));
-                    }
-                }
-                CsvColumn::Date(a) => {
-                    if !a.is_null(i) {
-                        push_date(&mut out, a.value(i));
-                    }
-                }
-                CsvColumn::Bool(a) => {
-                    if !a.is_null(i) {
-                        out.extend_from_slice(if a.value(i) { b"true" } else { b"false" });
-                    }
-                }
-            }
-        }
-        out.push(b'\n');
-    }
-    Ok(out)
-}
 
-/// A CSV field, quoted only when it holds a separator, a quote or a line break.
-fn push_csv_field(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    if bytes
-        .iter()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
-        out.push(b'"');
-        for &b in bytes {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
+    fn get(&self, row: usize) -> CellValue<'_> {
+        if row >= Column::len(self) {
+            return CellValue::Null;
         }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(bytes);
+        match self {
+            ArrowColumn::Text(a) if a.is_valid(row) => CellValue::Text(a.value(row)),
+            ArrowColumn::LargeText(a) if a.is_valid(row) => CellValue::Text(a.value(row)),
+            ArrowColumn::TextView(a) if a.is_valid(row) => CellValue::Text(a.value(row)),
+            ArrowColumn::Date(a) if a.is_valid(row) => CellValue::UnixDays(a.value(row)),
+            ArrowColumn::Instant { values, per_day } if values.is_valid(row) => {
+                // A day number beyond i32 is out of any date's range: report it as such.
+                let day = values.value(row).div_euclid(*per_day);
+                CellValue::UnixDays(i32::try_from(day).unwrap_or(i32::MAX))
+            }
+            ArrowColumn::Bool(a) if a.is_valid(row) => CellValue::Bool(a.value(row)),
+            _ => CellValue::Null,
+        }
     }
 }
 
-/// Days since 1970-01-01 as `YYYY-MM-DD` (years 0..=9999; others through chrono's text).
-fn push_date(out: &mut Vec<u8>, days_since_epoch: i32) {
-    let Some(date) = days_since_epoch
-        .checked_add(UNIX_EPOCH_CE_DAYS)
-        .and_then(NaiveDate::from_num_days_from_ce_opt)
-    else {
-        out.extend_from_slice(days_since_epoch.to_string().as_bytes());
-        return;
+/// An Arrow column as the loader reads it. Text, `date32` and booleans are used as they are;
+/// timestamps and `date64` become their calendar day (in the time zone of a zoned timestamp);
+/// floats are refused unless `allow_float`
+/// (then read through their shortest repr); any other type (integers, decimals, dictionaries)
+/// is read as its text.
+fn arrow_column(
+    array: &ArrayRef,
+    table: &str,
+    name: &str,
+    allow_float: bool,
+) -> PyResult<ArrowColumn> {
+    use arrow_schema::TimeUnit;
+    let per_day = match array.data_type() {
+        DataType::Timestamp(TimeUnit::Second, None) => Some(86_400),
+        DataType::Timestamp(TimeUnit::Millisecond, None) | DataType::Date64 => Some(86_400_000),
+        DataType::Timestamp(TimeUnit::Microsecond, None) => Some(86_400_000_000),
+        DataType::Timestamp(TimeUnit::Nanosecond, None) => Some(86_400_000_000_000),
+        _ => None,
     };
-    let (y, m, d) = (
-        chrono::Datelike::year(&date),
-        chrono::Datelike::month(&date),
-        chrono::Datelike::day(&date),
-    );
-    match u32::try_from(y) {
-        Ok(y) if y <= 9999 => {
-            let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
-            out.extend_from_slice(&[
-                digit(y / 1000),
-                digit(y / 100),
-                digit(y / 10),
-                digit(y),
-                b'-',
-                digit(m / 10),
-                digit(m),
-                b'-',
-                digit(d / 10),
-                digit(d),
-            ]);
-        }
-        _ => out.extend_from_slice(date.to_string().as_bytes()),
+    if let Some(per_day) = per_day {
+        // The same buffers read as plain 64-bit integers: no copy, no conversion pass.
+        let data = array.to_data().into_builder().data_type(DataType::Int64);
+        let values = arrow_array::Int64Array::from(data.build().map_err(arrow_err)?);
+        return Ok(ArrowColumn::Instant { values, per_day });
     }
+    let array: ArrayRef = match array.data_type() {
+        DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Date32
+        | DataType::Boolean => array.clone(),
+        DataType::Timestamp(_, _) | DataType::Date64 => {
+            arrow_cast::cast(array, &DataType::Date32).map_err(arrow_err)?
+        }
+        dt if is_float(dt) => {
+            if !allow_float {
+                return Err(float_refused(table, name));
+            }
+            let f = arrow_cast::cast(array, &DataType::Float64).map_err(arrow_err)?;
+            let f = f.as_primitive::<Float64Type>();
+            Arc::new(
+                (0..f.len())
+                    .map(|i| {
+                        (!f.is_null(i) && !f.value(i).is_nan()).then(|| format!("{}", f.value(i)))
+                    })
+                    .collect::<StringArray>(),
+            )
+        }
+        _ => arrow_cast::cast(array, &DataType::Utf8).map_err(arrow_err)?,
+    };
+    Ok(match array.data_type() {
+        DataType::Utf8 => ArrowColumn::Text(array.as_string::<i32>().clone()),
+        DataType::LargeUtf8 => ArrowColumn::LargeText(array.as_string::<i64>().clone()),
+        DataType::Utf8View => ArrowColumn::TextView(array.as_string_view().clone()),
+        DataType::Date32 => ArrowColumn::Date(array.as_primitive::<Date32Type>().clone()),
+        DataType::Boolean => ArrowColumn::Bool(array.as_boolean().clone()),
+        other => {
+            return Err(PyTypeError::new_err(format!(
+                "{table}.{name}: cannot read a {other} column"
+            )));
+        }
+    })
 }
 
 /// Measure HB 1414 metrics from Arrow tables (`[(table name, table)]`). `request` is the JSON
-/// of an `hb1414.measure` document without `data`; the answer is its response JSON.
+/// of an `hb1414.measure` document without `data`; the answer is its response JSON. The tables
+/// are read in place by the core's loader ([`cwfinance::metrics::load::from_columns`]): the same
+/// checks and problems as the same tables in CSV.
 #[pyfunction]
 #[pyo3(signature = (tables, request, *, ignore_unknown_columns=false, allow_float=false))]
 pub(crate) fn measure_arrow<'py>(
@@ -1075,32 +891,32 @@ pub(crate) fn measure_arrow<'py>(
     request: &str,
     ignore_unknown_columns: bool,
     allow_float: bool,
-) -> PyResult<(String, Bound<'py, PyAny>)> {
-    let mut batches = Vec::with_capacity(tables.len());
+) -> PyResult<Measured<'py>> {
+    let mut read: Vec<(String, Vec<(String, ArrowColumn)>)> = Vec::with_capacity(tables.len());
     for (name, t) in tables {
-        batches.push((name, read_batch(t)?));
+        let batch = read_batch(t)?;
+        let mut columns = Vec::with_capacity(batch.num_columns());
+        for (field, array) in batch.schema().fields().iter().zip(batch.columns()) {
+            columns.push((
+                field.name().clone(),
+                arrow_column(array, &name, field.name(), allow_float)?,
+            ));
+        }
+        read.push((name, columns));
     }
-    // The tables are written as CSV in parallel, one thread each, without the GIL.
-    let written: Vec<PyResult<Vec<u8>>> = py.detach(|| {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = batches
-                .iter()
-                .map(|(name, batch)| scope.spawn(move || table_csv(batch, name, allow_float)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(PyValueError::new_err("writing a table failed")))
-                })
-                .collect()
-        })
-    });
-    let mut files = Vec::with_capacity(batches.len());
-    for ((name, _), bytes) in batches.iter().zip(written) {
-        files.push((name.clone(), bytes?));
-    }
-    measure_files(py, files, request, ignore_unknown_columns)
+    measure_tables(py, request, ignore_unknown_columns, |options| {
+        let tables: Vec<ColumnTable> = read
+            .iter()
+            .map(|(name, columns)| ColumnTable {
+                name,
+                columns: columns
+                    .iter()
+                    .map(|(n, c)| (n.as_str(), c as &dyn Column))
+                    .collect(),
+            })
+            .collect();
+        from_columns(&tables, options)
+    })
 }
 
 /// The synthetic Missouri-sized dataset as CSV text per table (`[(file name, text)]`).
@@ -1173,20 +989,24 @@ pub(crate) fn measure_csv<'py>(
     files: Vec<(String, Vec<u8>)>,
     request: &str,
     ignore_unknown_columns: bool,
-) -> PyResult<(String, Bound<'py, PyAny>)> {
-    measure_files(py, files, request, ignore_unknown_columns)
+) -> PyResult<Measured<'py>> {
+    measure_tables(py, request, ignore_unknown_columns, |options| {
+        let pairs: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        from_csv_bytes(&pairs, options)
+    })
 }
 
-/// Load CSV files with the core's loader and measure them: the one path from tables to metric
-/// values that both `measure_arrow` and `measure_csv` take, so a DataFrame means exactly what the
-/// same CSV file means.
-fn measure_files<'py>(
+/// Decode the request, load the tables with `load` and measure them, without the GIL: the one
+/// path from tables to metric values that both `measure_arrow` and `measure_csv` take.
+fn measure_tables<'py>(
     py: Python<'py>,
-    files: Vec<(String, Vec<u8>)>,
     request: &str,
     ignore_unknown_columns: bool,
-) -> PyResult<(String, Bound<'py, PyAny>)> {
-    use cwfinance::metrics::load::{LoadOptions, UnknownColumns, from_csv_bytes};
+    load: impl FnOnce(&LoadOptions) -> cwfinance::Result<cwfinance::metrics::data::Dataset> + Send,
+) -> PyResult<Measured<'py>> {
     use cwfinance::metrics::measure::{MeasureRequest, measure_dataset};
 
     let mut value = parse_json(py, request)?;
@@ -1203,11 +1023,9 @@ fn measure_files<'py>(
         ..LoadOptions::default()
     };
     let result = py.detach(|| {
-        let pairs: Vec<(&str, &[u8])> = files
-            .iter()
-            .map(|(n, b)| (n.as_str(), b.as_slice()))
-            .collect();
-        let ds = from_csv_bytes(&pairs, &options)?;
+        // Time spent inside the core, so benchmarks can report the binding's own overhead.
+        let started = std::time::Instant::now();
+        let ds = load(&options)?;
         let mut response = measure_dataset(
             &ds,
             req.periods,
@@ -1217,11 +1035,16 @@ fn measure_files<'py>(
             &req.suppression,
         )?;
         let values = std::mem::take(&mut response.values);
-        Ok((cwfinance::json::to_canonical_string(&response), values))
+        let text = cwfinance::json::to_canonical_string(&response);
+        Ok((text, values, started.elapsed().as_secs_f64()))
     });
-    let (response, values) = check(py, result)?;
-    Ok((response, values_table(py, &values)?))
+    let (response, values, core_seconds) = check(py, result)?;
+    Ok((response, values_table(py, &values)?, core_seconds))
 }
+
+/// The response JSON without its values, the values as an Arrow table, and the seconds spent
+/// inside the core (loading and measuring).
+type Measured<'py> = (String, Bound<'py, PyAny>, f64);
 
 /// The metric values of a measurement as an Arrow table, one row per period, unit and metric:
 /// built column by column, with no Python object per value.

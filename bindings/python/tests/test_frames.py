@@ -170,3 +170,83 @@ def test_measure_from_tables_matches_the_document_vector() -> None:
     assert cw.canonical_json(framed.to_dict()) == cw.canonical_json(inline.to_dict())
     if doc.get("expected") is not None:
         assert cw.canonical_json(framed.to_dict()) == cw.canonical_json(doc["expected"])
+
+
+def test_measure_and_billing_from_duckdb_results() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    ds = cw.synthetic_dataset(3, scale="0.01")
+    periods = {"granularity": "quarter", "first": dt.date(2024, 4, 1), "count": 2}
+    kwargs: dict[str, Any] = {"periods": periods, "by": ["system", "provider"]}
+    con = duckdb.connect()
+    for name, table in ds.items():
+        con.register(f"src_{name}", table)
+    # DuckDB relations speak the Arrow PyCapsule stream interface; nothing is converted first.
+    relations = {name: con.sql(f"select * from src_{name}") for name in ds}
+    from_duckdb = cw.measure(relations, **kwargs).to_dict()
+    assert cw.canonical_json(from_duckdb) == cw.canonical_json(cw.measure(ds, **kwargs).to_dict())
+
+    con.register("enrollments", pa.table(ENROLLMENTS))
+    billed = cw.bill_frame(con.sql("select * from enrollments"), as_of="1999-06-01",
+                           program=MISSOURI, split=True)
+    reference = cw.bill_frame(pa.table(ENROLLMENTS), as_of="1999-06-01", program=MISSOURI, split=True)
+    assert billed.grand_total == reference.grand_total
+    assert billed.by_funder == reference.by_funder
+
+
+def test_measure_reads_typed_columns_as_their_text_or_day() -> None:
+    """Integer ids, categorical codes and timestamps mean what their text or day means."""
+    ds = cw.synthetic_dataset(4, scale="0.01")
+    periods = {"granularity": "quarter", "first": dt.date(2024, 4, 1), "count": 1}
+    kwargs: dict[str, Any] = {"periods": periods, "by": ["system", "circuit"]}
+    reference = cw.canonical_json(cw.measure(ds, **kwargs).to_dict())
+    frames = {k: v.to_pandas(date_as_object=False) for k, v in ds.items()}
+    episodes = frames["episodes"]
+    episodes["circuit"] = episodes["circuit"].astype("int64")  # read_csv infers circuits as ints
+    episodes["exit_reason"] = episodes["exit_reason"].astype("category")
+    # Timestamps in nanoseconds, with a time of day: the calendar day counts.
+    episodes["removal_date"] = episodes["removal_date"].astype("datetime64[ns]") + pd.Timedelta(hours=13)
+    assert cw.canonical_json(cw.measure(frames, **kwargs).to_dict()) == reference
+
+
+def test_zoned_timestamps_count_their_local_day() -> None:
+    # Removed at 23:30 in Missouri on 2024-06-30 (04:30 UTC on 2024-07-01) and out the same day:
+    # read as the local day the episode is valid; read as the UTC day it would end before it
+    # began (exit_before_removal).
+    children = pa.table({"child_id": ["C1"], "birth_date": [dt.date(2012, 1, 1)]})
+    removal = pd.Series(pd.to_datetime(["2024-06-30 23:30"])).dt.tz_localize("America/Chicago")
+
+    def episodes(exit_day: dt.date) -> pd.DataFrame:
+        return pd.DataFrame({"child_id": ["C1"], "removal_date": removal,
+                             "exit_date": [exit_day], "exit_reason": ["reunification"],
+                             "county": ["Greene"], "circuit": ["31"], "region": ["Southwest"]})
+
+    periods = {"granularity": "month", "first": dt.date(2024, 6, 1), "count": 1}
+    m = cw.measure({"children": children, "episodes": episodes(dt.date(2024, 6, 30))},
+                   periods=periods, by=["system"])
+    assert m.data.tables["episodes"].used == 1
+    with pytest.raises(cw.InvalidDataError) as info:
+        cw.measure({"children": children, "episodes": episodes(dt.date(2024, 6, 29))},
+                   periods=periods, by=["system"])
+    assert [p.code for p in info.value.problems] == ["exit_before_removal"]
+
+
+def test_every_bad_row_of_a_frame_is_listed_once() -> None:
+    ds = cw.synthetic_dataset(6, scale="0.01")
+    frames = {k: v.to_pandas(date_as_object=False) for k, v in ds.items()}
+    visits = frames["visits"]
+    visits.loc[3, "child_id"] = "NO SUCH CHILD"
+    visits.loc[7, "kind"] = "telepathy"
+    with pytest.raises(cw.InvalidDataError) as info:
+        cw.measure(frames, periods={"granularity": "month", "first": "2024-01-01", "count": 1})
+    got = [(p.file, p.row, p.column, p.value, p.code) for p in info.value.problems]
+    # Rows are 1-based: DataFrame index 3 is row 4.
+    assert got == [
+        ("visits", 4, "child_id", "NO SUCH CHILD", "unknown_child"),
+        ("visits", 8, "kind", "telepathy", "unknown_code"),
+    ]
+
+
+def test_measurement_reports_the_time_spent_in_the_core() -> None:
+    ds = cw.synthetic_dataset(3, scale="0.01")
+    m = cw.measure(ds, periods={"granularity": "month", "first": "2024-01-01", "count": 1})
+    assert 0.0 < m.core_seconds < 60.0

@@ -469,3 +469,51 @@ fn vector_key_figures() {
     assert_eq!(out["totals"]["grand_total"], "71784.00");
     assert_eq!(out["totals"]["by_month"]["2000-02-01"], "47856.00"); // 12 × 3,988.00
 }
+
+#[test]
+fn whole_table_billing_lists_every_bad_row_with_its_rule() {
+    use cwfinance::case_rate::batch::bill_table;
+    let s = preset("missouri-interdepartmental-initiative");
+    let compiled = BatchSchedule::new(&s, None, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut input = EnrollmentColumns::default();
+    // Row 1 is good; row 2 ends before it starts; row 3 starts before the first rate
+    // (1999-03-01 in the preset); row 4 is good.
+    input.push(d("1999-03-01"), None, false);
+    input.push(d("1999-05-10"), Some(d("1999-05-01")), false);
+    input.push(d("1999-02-15"), None, false);
+    input.push(d("1999-03-16"), None, false);
+    let Err(cwfinance::Error::InvalidData { problems }) =
+        bill_table(&compiled, &input, d("1999-04-01"), None)
+    else {
+        panic!("expected invalid data")
+    };
+    let got: Vec<(Option<u64>, &str, &str, &str)> = problems
+        .iter()
+        .map(|p| (p.row, p.column.as_str(), p.value.as_str(), p.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(2), "end", "1999-05-01", "end_before_start"),
+            (Some(3), "start", "1999-02-15", "out_of_range"),
+        ]
+    );
+    assert!(
+        problems[1]
+            .message
+            .contains("no case rate is in force on 1999-02-15"),
+        "{}",
+        problems[1].message
+    );
+    assert!(!problems[1].message.starts_with("enrollments["));
+
+    // Without the bad rows: March 1999 whole at $3,555.00, and 16/31 of it (16 days from the
+    // 16th), 3,555 × 16 / 31 = 1,834.8387 -> $1,834.84.
+    let mut good = EnrollmentColumns::default();
+    good.push(d("1999-03-01"), None, false);
+    good.push(d("1999-03-16"), None, false);
+    let t = bill_table(&compiled, &good, d("1999-04-01"), None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(t.amount_cents, [355_500, 183_484]);
+    assert_eq!(t.total_cents, 538_984);
+    assert!(t.funder_cents.is_empty());
+}

@@ -261,13 +261,13 @@ def measure(
     at once in one :class:`InvalidDataError`, with the table, 1-based row, column and value.
     ``periods`` is ``{"granularity": "quarter", "first": date, "count": 1}``.
     """
-    text, values = _lowlevel.measure_arrow(
+    text, values, core_seconds = _lowlevel.measure_arrow(
         [(name, to_arrow_table(t)) for name, t in tables.items()],
         _measure_request(periods, metrics, by, options, suppression),
         ignore_unknown_columns=ignore_unknown_columns,
         allow_float=allow_float,
     )
-    return Measurement._from_arrow(json.loads(text), values)
+    return Measurement._from_arrow(json.loads(text), values, core_seconds)
 
 
 def measure_csv(
@@ -293,8 +293,10 @@ def measure_csv(
             with open(path, "rb") as f:
                 pairs.append((str(path), f.read()))
     body = _measure_request(periods, metrics, by, options, suppression)
-    text, values = _lowlevel.measure_csv(pairs, body, ignore_unknown_columns=ignore_unknown_columns)
-    return Measurement._from_arrow(json.loads(text), values)
+    text, values, core_seconds = _lowlevel.measure_csv(
+        pairs, body, ignore_unknown_columns=ignore_unknown_columns
+    )
+    return Measurement._from_arrow(json.loads(text), values, core_seconds)
 
 
 def _measure_request(

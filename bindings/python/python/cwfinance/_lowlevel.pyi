@@ -75,13 +75,13 @@ def measure_arrow(
     *,
     ignore_unknown_columns: bool = False,
     allow_float: bool = False,
-) -> tuple[str, Any]: ...
+) -> tuple[str, Any, float]: ...
 def measure_csv(
     files: list[tuple[str, bytes]],
     request: str,
     *,
     ignore_unknown_columns: bool = False,
-) -> tuple[str, Any]: ...
+) -> tuple[str, Any, float]: ...
 def synthetic_csv(
     seed: int,
     *,

@@ -264,14 +264,19 @@ class Measurement(Record):
     """
 
     _table: Any = None
+    core_seconds: float = 0.0
+    """Seconds spent inside the Rust core loading and measuring (the rest is the binding's)."""
 
     @classmethod
-    def _from_arrow(cls, response: dict[str, Any], table: Any) -> Measurement:
+    def _from_arrow(
+        cls, response: dict[str, Any], table: Any, core_seconds: float = 0.0
+    ) -> Measurement:
         from ._records import convert_response
 
         m = convert_response("hb1414.measure", response, cls)
         object.__setattr__(m, "_table", table)
         object.__setattr__(m, "_materialized", False)
+        object.__setattr__(m, "core_seconds", core_seconds)
         return m
 
     def _materialize(self) -> None:

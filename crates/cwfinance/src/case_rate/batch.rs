@@ -419,6 +419,23 @@ pub fn bill_columns(
     out: &mut LineColumns,
 ) -> Result<()> {
     out.clear();
+    check_input(input)?;
+    out.funders = split.map(|s| s.len()).unwrap_or(0);
+    let as_of_day = day_number(as_of);
+    for (row, ((&start, &end), &ext)) in input
+        .start
+        .iter()
+        .zip(&input.end)
+        .zip(&input.extension_authorised)
+        .enumerate()
+    {
+        bill_row(schedule, row, start, end, ext, as_of_day, split, out)?;
+    }
+    Ok(())
+}
+
+/// The three input columns have one length, which row numbers (`u32`) can hold.
+fn check_input(input: &EnrollmentColumns) -> Result<()> {
     let rows = input.start.len();
     if input.end.len() != rows || input.extension_authorised.len() != rows {
         return Err(Error::invalid(
@@ -438,12 +455,337 @@ pub fn bill_columns(
             limit: u32::MAX.to_string(),
         });
     }
-    let funders = split.map(|s| s.len()).unwrap_or(0);
-    out.funders = funders;
-    let as_of_day = day_number(as_of);
+    Ok(())
+}
+
+/// Where billed lines go: [`LineColumns`] (row-major funder parts, reused buffers) or
+/// [`BilledTable`] (one column per funder).
+trait LineSink {
+    /// One line: input row, month as `year × 12 + month − 1`, the month's first day (days from
+    /// the common era), enrolled days and cents; split across `split` when given.
+    #[allow(clippy::too_many_arguments)]
+    fn line(
+        &mut self,
+        row: u32,
+        month: i32,
+        first_day: i32,
+        days: u8,
+        cents: i64,
+        split: Option<&PreparedSplit>,
+    ) -> Result<()>;
+
+    /// Row `row` was cut at its maximum duration.
+    fn cut(&mut self, row: u32);
+}
+
+impl LineSink for LineColumns {
+    fn line(
+        &mut self,
+        row: u32,
+        month: i32,
+        _first_day: i32,
+        days: u8,
+        cents: i64,
+        split: Option<&PreparedSplit>,
+    ) -> Result<()> {
+        self.enrollment.push(row);
+        self.month.push(month);
+        self.days.push(days);
+        self.amount_cents.push(cents);
+        if let Some(split) = split {
+            let at = self.funder_cents.len();
+            self.funder_cents.resize(at + self.funders, 0);
+            if let Some(slot) = self.funder_cents.get_mut(at..) {
+                split.allocate_cents_into(cents, slot)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn cut(&mut self, row: u32) {
+        self.cut_at_maximum.push(row);
+    }
+}
+
+/// Bill one enrollment row into `out`.
+#[allow(clippy::too_many_arguments)]
+fn bill_row<S: LineSink>(
+    schedule: &BatchSchedule,
+    row: usize,
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    ext: bool,
+    as_of_day: i32,
+    split: Option<&PreparedSplit>,
+    out: &mut S,
+) -> Result<()> {
     let rates = schedule.rates.as_slice();
-    let rounding = schedule.rounding;
-    let convention = schedule.convention;
+    let row_u32 = u32::try_from(row).unwrap_or(u32::MAX);
+    let start_day = day_number(start);
+    if let Some(e) = end {
+        if e < start {
+            return Err(Error::EndBeforeStart {
+                field: format!("enrollments[{row}]"),
+                start: start.to_string(),
+                end: e.to_string(),
+            });
+        }
+    }
+    let mut end_day = end.map(day_number).unwrap_or(as_of_day).min(as_of_day);
+    if let Some(limit) = schedule.limits.limit(start, ext) {
+        let limit_day = day_number(limit);
+        if end_day > limit_day {
+            match schedule.limits.beyond_maximum {
+                BeyondMaximum::Cut => {
+                    end_day = limit_day;
+                    out.cut(row_u32);
+                }
+                BeyondMaximum::Error => {
+                    return Err(Error::OutOfRange {
+                        field: format!("enrollments[{row}]"),
+                        value: date_of(end_day),
+                        rule: format!("enrollment may last only until {limit}"),
+                    });
+                }
+            }
+        }
+    }
+    if end_day <= start_day {
+        return Ok(());
+    }
+    let mut year = start.year();
+    let mut month0 = start.month0();
+    let mut month_start = start_day - i32::try_from(start.day0()).unwrap_or(0);
+    let months = {
+        let last = NaiveDate::from_num_days_from_ce_opt(end_day - 1).unwrap_or(start);
+        (i64::from(last.year()) - i64::from(year)) * 12 + i64::from(last.month0())
+            - i64::from(month0)
+            + 1
+    };
+    if months > i64::from(MAX_MONTHS) {
+        return Err(Error::TooLarge {
+            field: format!("enrollments[{row}]"),
+            value: format!("{months} months"),
+            limit: format!("{MAX_MONTHS} months per enrollment"),
+        });
+    }
+    let mut rate_index = rates.partition_point(|r| r.until <= start_day);
+    // The per-line loop: integer arithmetic into preallocated columns.
+    while month_start < end_day {
+        let month_days = days_in_month(year, month0);
+        let next = month_start + month_days;
+        let a = start_day.max(month_start);
+        let b = end_day.min(next);
+        let days = b - a;
+        let mut weighted: i128 = 0;
+        let mut cursor = a;
+        while cursor < b {
+            let Some(r) = rates.get(rate_index) else {
+                return Err(no_rate(row, cursor));
+            };
+            if r.until <= cursor {
+                rate_index += 1;
+                continue;
+            }
+            if r.from > cursor {
+                return Err(no_rate(row, cursor));
+            }
+            let seg_end = r.until.min(b);
+            weighted += i128::from(r.cents) * i128::from(seg_end - cursor);
+            cursor = seg_end;
+        }
+        let (num, den) =
+            fraction_parts(schedule.convention, i64::from(month_days), i64::from(days));
+        let cents = round_div(
+            weighted * i128::from(num),
+            i128::from(den) * i128::from(days),
+            schedule.rounding,
+        );
+        let cents = i64::try_from(cents)
+            .map_err(|_| Error::overflow(format!("enrollments[{row}]"), Decimal::from(cents)))?;
+        out.line(
+            row_u32,
+            year * 12 + i32::try_from(month0).unwrap_or(0),
+            month_start,
+            u8::try_from(days).unwrap_or(u8::MAX),
+            cents,
+            split,
+        )
+        .map_err(|e| e.at(&format!("enrollments[{row}]")))?;
+        month_start = next;
+        if month0 == 11 {
+            month0 = 0;
+            year += 1;
+        } else {
+            month0 += 1;
+        }
+    }
+    Ok(())
+}
+
+/// A whole table of enrollments billed into one set of columns, laid out as columnar libraries
+/// (Apache Arrow) hold them, so a binding can hand them over without copying: amounts in cents
+/// as `i128` (the layout of Arrow's `decimal128` with scale 2), one column per funder, and each
+/// month as its first day counted in days since 1970-01-01 (Arrow's `date32`).
+///
+/// On every line the funders' parts add up to the amount, and each total is the sum of its
+/// column.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::case_rate::{RateSchedule, batch::{BatchSchedule, EnrollmentColumns, bill_table}};
+/// use cwfinance::split::Split;
+///
+/// let s: RateSchedule = serde_json::from_value(serde_json::json!({"rates": [{"amount": "3555.00"}]})).unwrap();
+/// let schedule = BatchSchedule::new(&s, None, None).unwrap();
+/// let split = Split::from_pairs(&[("DMH", "40%"), ("DSS", "60%")]).unwrap().prepare().unwrap();
+/// let mut input = EnrollmentColumns::default();
+/// input.push("1999-03-15".parse().unwrap(), None, false);
+/// let t = bill_table(&schedule, &input, "1999-05-01".parse().unwrap(), Some(&split)).unwrap();
+/// assert_eq!(t.amount_cents, [194_952, 355_500]); // 3,555 × 17/31, then all of April
+/// assert_eq!(t.funder_cents[0], [77_981, 142_200]);
+/// assert_eq!(t.funder_cents[1], [116_971, 213_300]);
+/// assert_eq!(t.month, [10_651, 10_682]); // 1999-03-01 and 1999-04-01 as days since 1970
+/// assert_eq!(t.total_cents, 550_452);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BilledTable {
+    /// The input row (0-based) of each line.
+    pub enrollment: Vec<u32>,
+    /// The first day of each line's month, in days since 1970-01-01.
+    pub month: Vec<i32>,
+    /// Enrolled days in the month.
+    pub days: Vec<u8>,
+    /// The amount of each line, in cents.
+    pub amount_cents: Vec<i128>,
+    /// One column per funder, in the split's funder order: each line's part, in cents.
+    pub funder_cents: Vec<Vec<i128>>,
+    /// Rows (0-based) cut at their maximum duration.
+    pub cut_at_maximum: Vec<u32>,
+    /// The sum of every line, in cents.
+    pub total_cents: i128,
+    /// Each funder's total, in cents.
+    pub funder_totals: Vec<i128>,
+    /// Scratch for one line's parts.
+    parts: Vec<i64>,
+}
+
+impl BilledTable {
+    /// The number of lines.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(cwfinance::case_rate::batch::BilledTable::default().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.amount_cents.len()
+    }
+
+    /// True when there are no lines.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert!(cwfinance::case_rate::batch::BilledTable::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.amount_cents.is_empty()
+    }
+
+    fn reserve(&mut self, lines: usize) {
+        self.enrollment.reserve(lines);
+        self.month.reserve(lines);
+        self.days.reserve(lines);
+        self.amount_cents.reserve(lines);
+        for c in &mut self.funder_cents {
+            c.reserve(lines);
+        }
+    }
+}
+
+impl LineSink for BilledTable {
+    fn line(
+        &mut self,
+        row: u32,
+        _month: i32,
+        first_day: i32,
+        days: u8,
+        cents: i64,
+        split: Option<&PreparedSplit>,
+    ) -> Result<()> {
+        if let Some(split) = split {
+            split.allocate_cents_into(cents, &mut self.parts)?;
+            for ((column, total), &part) in self
+                .funder_cents
+                .iter_mut()
+                .zip(&mut self.funder_totals)
+                .zip(&self.parts)
+            {
+                column.push(i128::from(part));
+                *total += i128::from(part);
+            }
+        }
+        self.enrollment.push(row);
+        self.month.push(first_day - UNIX_EPOCH_DAY);
+        self.days.push(days);
+        self.amount_cents.push(i128::from(cents));
+        self.total_cents += i128::from(cents);
+        Ok(())
+    }
+
+    fn cut(&mut self, row: u32) {
+        self.cut_at_maximum.push(row);
+    }
+}
+
+/// 1970-01-01 as days from the common era (0001-01-01 is 1).
+const UNIX_EPOCH_DAY: i32 = 719_163;
+
+/// Bill every enrollment row before `as_of` into one [`BilledTable`], splitting each line across
+/// `split`'s funders when given: the lines and amounts of [`bill_columns`], for a whole table.
+///
+/// A bad row does not stop the others from being checked: every bad row is reported at once in
+/// [`Error::InvalidData`], one problem per row (table `enrollments`, 1-based row, column `start`
+/// or `end`, the value, the error's kind as the code), at most 10,000 of them.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::case_rate::{RateSchedule, batch::{BatchSchedule, EnrollmentColumns, bill_table}};
+/// let s: RateSchedule = serde_json::from_value(serde_json::json!({"rates": [{"from": "2000-01-01", "amount": "3988.00"}]})).unwrap();
+/// let schedule = BatchSchedule::new(&s, None, None).unwrap();
+/// let mut input = EnrollmentColumns::default();
+/// input.push("2000-01-01".parse().unwrap(), None, false);
+/// input.push("2000-01-10".parse().unwrap(), Some("2000-01-05".parse().unwrap()), false);
+/// input.push("1999-12-01".parse().unwrap(), None, false);
+/// let err = bill_table(&schedule, &input, "2000-02-01".parse().unwrap(), None).unwrap_err();
+/// let cwfinance::Error::InvalidData { problems } = err else { panic!() };
+/// let rows: Vec<_> = problems.iter().map(|p| (p.row, p.column.as_str(), p.code.as_str())).collect();
+/// assert_eq!(rows, [(Some(2), "end", "end_before_start"), (Some(3), "start", "out_of_range")]);
+/// ```
+pub fn bill_table(
+    schedule: &BatchSchedule,
+    input: &EnrollmentColumns,
+    as_of: NaiveDate,
+    split: Option<&PreparedSplit>,
+) -> Result<BilledTable> {
+    const MAX_PROBLEMS: usize = 10_000;
+    /// Rows billed before the columns are sized for the whole table.
+    const SAMPLE_ROWS: usize = 1_000;
+    check_input(input)?;
+    let funders = split.map(|s| s.len()).unwrap_or(0);
+    let mut out = BilledTable {
+        funder_cents: vec![Vec::new(); funders],
+        funder_totals: vec![0; funders],
+        parts: vec![0; funders],
+        ..BilledTable::default()
+    };
+    let as_of_day = day_number(as_of);
+    let rows = input.start.len();
+    let mut problems: Vec<crate::DataProblem> = Vec::new();
+    let mut more = 0u64;
     for (row, ((&start, &end), &ext)) in input
         .start
         .iter()
@@ -451,113 +793,62 @@ pub fn bill_columns(
         .zip(&input.extension_authorised)
         .enumerate()
     {
-        let row_u32 = u32::try_from(row).unwrap_or(u32::MAX);
-        let start_day = day_number(start);
-        if let Some(e) = end {
-            if e < start {
-                return Err(Error::EndBeforeStart {
-                    field: format!("enrollments[{row}]"),
-                    start: start.to_string(),
-                    end: e.to_string(),
-                });
-            }
-        }
-        let mut end_day = end.map(day_number).unwrap_or(as_of_day).min(as_of_day);
-        if let Some(limit) = schedule.limits.limit(start, ext) {
-            let limit_day = day_number(limit);
-            if end_day > limit_day {
-                match schedule.limits.beyond_maximum {
-                    BeyondMaximum::Cut => {
-                        end_day = limit_day;
-                        out.cut_at_maximum.push(row_u32);
-                    }
-                    BeyondMaximum::Error => {
-                        return Err(Error::OutOfRange {
-                            field: format!("enrollments[{row}]"),
-                            value: date_of(end_day),
-                            rule: format!("enrollment may last only until {limit}"),
-                        });
-                    }
-                }
-            }
-        }
-        if end_day <= start_day {
-            continue;
-        }
-        let mut year = start.year();
-        let mut month0 = start.month0();
-        let mut month_start = start_day - i32::try_from(start.day0()).unwrap_or(0);
-        let months = {
-            let last = NaiveDate::from_num_days_from_ce_opt(end_day - 1).unwrap_or(start);
-            (i64::from(last.year()) - i64::from(year)) * 12 + i64::from(last.month0())
-                - i64::from(month0)
-                + 1
-        };
-        if months > i64::from(MAX_MONTHS) {
-            return Err(Error::TooLarge {
-                field: format!("enrollments[{row}]"),
-                value: format!("{months} months"),
-                limit: format!("{MAX_MONTHS} months per enrollment"),
-            });
-        }
-        let mut rate_index = rates.partition_point(|r| r.until <= start_day);
-        // The per-line loop: integer arithmetic into preallocated columns.
-        while month_start < end_day {
-            let month_days = days_in_month(year, month0);
-            let next = month_start + month_days;
-            let a = start_day.max(month_start);
-            let b = end_day.min(next);
-            let days = b - a;
-            let mut weighted: i128 = 0;
-            let mut cursor = a;
-            while cursor < b {
-                let Some(r) = rates.get(rate_index) else {
-                    return Err(no_rate(row, cursor));
-                };
-                if r.until <= cursor {
-                    rate_index += 1;
-                    continue;
-                }
-                if r.from > cursor {
-                    return Err(no_rate(row, cursor));
-                }
-                let seg_end = r.until.min(b);
-                weighted += i128::from(r.cents) * i128::from(seg_end - cursor);
-                cursor = seg_end;
-            }
-            let (num, den) = fraction_parts(convention, i64::from(month_days), i64::from(days));
-            let cents = round_div(
-                weighted * i128::from(num),
-                i128::from(den) * i128::from(days),
-                rounding,
+        if row == SAMPLE_ROWS.min(rows) && row > 0 {
+            // Size the columns once from the lines per row so far, rather than growing them.
+            let expected = out.len().saturating_mul(rows) / row;
+            out.reserve(
+                expected
+                    .saturating_sub(out.len())
+                    .saturating_add(expected / 64),
             );
-            let cents = i64::try_from(cents).map_err(|_| {
-                Error::overflow(format!("enrollments[{row}]"), Decimal::from(cents))
-            })?;
-            out.enrollment.push(row_u32);
-            out.month
-                .push(year * 12 + i32::try_from(month0).unwrap_or(0));
-            out.days.push(u8::try_from(days).unwrap_or(u8::MAX));
-            out.amount_cents.push(cents);
-            if let Some(split) = split {
-                let at = out.funder_cents.len();
-                out.funder_cents.resize(at + funders, 0);
-                if let Some(slot) = out.funder_cents.get_mut(at..) {
-                    split
-                        .allocate_cents_into(cents, slot)
-                        .map_err(|e| e.at(&format!("enrollments[{row}]")))?;
-                }
+        }
+        if let Err(e) = bill_row(schedule, row, start, end, ext, as_of_day, split, &mut out) {
+            if problems.len() >= MAX_PROBLEMS {
+                more += 1;
+                continue;
             }
-            month_start = next;
-            if month0 == 11 {
-                month0 = 0;
-                year += 1;
+            let column = if matches!(e, Error::EndBeforeStart { .. }) {
+                "end"
             } else {
-                month0 += 1;
-            }
+                "start"
+            };
+            let value = match (&e, end) {
+                (Error::EndBeforeStart { .. }, Some(end)) => end.to_string(),
+                _ => e
+                    .value()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| start.to_string()),
+            };
+            let message = e.to_string();
+            let prefix = format!("enrollments[{row}]: ");
+            let message = message
+                .strip_prefix(&prefix)
+                .unwrap_or(&message)
+                .to_string();
+            problems.push(crate::DataProblem::new(
+                "enrollments",
+                Some(row as u64 + 1),
+                column,
+                value,
+                e.kind(),
+                message,
+            ));
         }
     }
-    Ok(())
+    if more > 0 {
+        problems.push(crate::DataProblem::new(
+            "enrollments",
+            None,
+            "",
+            more.to_string(),
+            "too_many_problems",
+            format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Error::InvalidData { problems });
+    }
+    Ok(out)
 }
 
 fn no_rate(row: usize, day: i32) -> Error {

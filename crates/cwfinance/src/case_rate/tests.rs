@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use serde_json::json;
 
-use super::batch::{BatchSchedule, EnrollmentColumns, LineColumns, bill_columns};
+use super::batch::{BatchSchedule, EnrollmentColumns, LineColumns, bill_columns, bill_table};
 use super::*;
 use crate::{Money, Period, ProrationConvention, Rounding};
 
@@ -378,6 +378,22 @@ proptest! {
             prop_assert_eq!(out.funder_cents_of(i), parts.as_slice());
             prop_assert_eq!(parts.iter().sum::<i64>(), out.amount_cents[i]);
         }
+        // The whole-table path: the same lines, one column per funder, dates since 1970.
+        let table = bill_table(&compiled, &input, o.as_of, Some(&split)).unwrap_or_else(|e| panic!("{e}"));
+        prop_assert_eq!(table.len(), reference.lines.len());
+        prop_assert_eq!(&table.cut_at_maximum, &out.cut_at_maximum);
+        let epoch = d("1970-01-01");
+        for (i, line) in reference.lines.iter().enumerate() {
+            prop_assert_eq!(table.enrollment[i] as usize, line.enrollment);
+            prop_assert_eq!(i64::from(table.month[i]), (line.month - epoch).num_days());
+            prop_assert_eq!(u32::from(table.days[i]), line.days);
+            prop_assert_eq!(Some(table.amount_cents[i]), line.amount.cents().map(i128::from));
+            let parts: Vec<i128> = line.funders.iter().filter_map(|f| f.amount.cents()).map(i128::from).collect();
+            let got: Vec<i128> = table.funder_cents.iter().map(|c| c[i]).collect();
+            prop_assert_eq!(got, parts);
+        }
+        prop_assert_eq!(table.total_cents, table.amount_cents.iter().sum::<i128>());
+        prop_assert_eq!(table.funder_totals.iter().sum::<i128>(), table.total_cents);
     }
 
     /// No input makes the document handler panic.
@@ -421,6 +437,7 @@ proptest! {
                 }
                 if let Some(as_of) = NaiveDate::from_ymd_opt(asy, 3, 1) {
                     let _ = bill_columns(&b, &input, as_of, None, &mut LineColumns::default());
+                    let _ = bill_table(&b, &input, as_of, None);
                 }
             }
         }

@@ -163,6 +163,29 @@ impl Day {
         NaiveDate::from_num_days_from_ce_opt(number).and_then(Day::from_date)
     }
 
+    /// The day `days` days after 1970-01-01 (Arrow's `date32`, NumPy's `datetime64[D]`), if
+    /// within range.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::metrics::data::Day;
+    /// assert_eq!(Day::from_unix_days(0), Some(Day::UNIX_EPOCH));
+    /// assert_eq!(Day::from_unix_days(19_723), Day::from_ymd(2024, 1, 1));
+    /// assert_eq!(Day::from_unix_days(i32::MAX), None);
+    /// ```
+    pub fn from_unix_days(days: i32) -> Option<Day> {
+        // 1900-01-01 and 2199-12-31 as day numbers (0001-01-01 is 1).
+        const FIRST: i32 = 693_596;
+        const LAST: i32 = 803_168;
+        let n = days.checked_add(Self::UNIX_EPOCH.0.get())?;
+        if (FIRST..=LAST).contains(&n) {
+            NonZeroI32::new(n).map(Day)
+        } else {
+            None
+        }
+    }
+
     /// Parse strict ISO `YYYY-MM-DD` (ten characters; surrounding spaces are allowed).
     ///
     /// # Example

@@ -1,8 +1,9 @@
 //! Loading case-level data from CSV text or inline JSON, collecting every problem.
 //!
 //! The core reads no files: [`from_csv`] takes `(file name, text)` pairs (the CLI reads the
-//! files), [`from_json`] takes the inline tables of an `hb1414.measure` document. Both go
-//! through the same row parser, so a table means the same thing in either form. The columns,
+//! files), [`from_json`] takes the inline tables of an `hb1414.measure` document, and
+//! [`from_columns`] takes tables of in-memory columns (the Python package's Arrow tables). All
+//! go through the same typed cell reader, so a table means the same thing in any form. The columns,
 //! types and codes are those of [`Table::columns`], documented in `docs/data.md`.
 //!
 //! # Problems
@@ -256,6 +257,251 @@ pub fn from_json(tables: &Value, options: &LoadOptions) -> Result<Dataset> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// In-memory columns
+// ---------------------------------------------------------------------------------------------
+
+/// One cell of a [`Column`].
+///
+/// Text is read exactly as a CSV cell is (trimmed; blank is empty; dates, booleans, codes and
+/// amounts are parsed from it). Typed dates and booleans skip the parsing; a typed value in a
+/// column of another type is the problem `wrong_type`.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::metrics::load::CellValue;
+/// assert_ne!(CellValue::Text("2024-01-01"), CellValue::UnixDays(19_723));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellValue<'a> {
+    /// No value (a null); blank text reads the same.
+    Null,
+    /// Text.
+    Text(&'a str),
+    /// A date as days since 1970-01-01 (Arrow `date32`).
+    UnixDays(i32),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// A column of a table held in memory (an Arrow array, a `Vec`, a database driver's buffer), read
+/// cell by cell without copying. [`from_columns`] loads tables of such columns.
+///
+/// Implemented for slices and vectors of `Option<&str>`, `Option<String>`, `Option<Day>` and
+/// `Option<bool>`.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::metrics::load::{CellValue, Column};
+/// let ids: Vec<Option<&str>> = vec![Some("C1"), None];
+/// assert_eq!(Column::len(&ids), 2);
+/// assert_eq!(ids.get(0), CellValue::Text("C1"));
+/// assert_eq!(Column::get(&ids, 1), CellValue::Null);
+/// ```
+pub trait Column: Sync {
+    /// The number of rows.
+    fn len(&self) -> usize;
+
+    /// The cell of `row` (`0..len()`); [`CellValue::Null`] beyond the end.
+    fn get(&self, row: usize) -> CellValue<'_>;
+
+    /// Whether the column has no rows.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::metrics::load::Column;
+    /// let empty: Vec<Option<bool>> = Vec::new();
+    /// assert!(Column::is_empty(&empty));
+    /// ```
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Column for [Option<&str>] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn get(&self, row: usize) -> CellValue<'_> {
+        match <[_]>::get(self, row) {
+            Some(Some(s)) => CellValue::Text(s),
+            _ => CellValue::Null,
+        }
+    }
+}
+
+impl Column for [Option<String>] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn get(&self, row: usize) -> CellValue<'_> {
+        match <[_]>::get(self, row) {
+            Some(Some(s)) => CellValue::Text(s),
+            _ => CellValue::Null,
+        }
+    }
+}
+
+impl Column for [Option<Day>] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn get(&self, row: usize) -> CellValue<'_> {
+        match <[_]>::get(self, row) {
+            Some(Some(d)) => CellValue::UnixDays(d.days_since(Day::UNIX_EPOCH)),
+            _ => CellValue::Null,
+        }
+    }
+}
+
+impl Column for [Option<bool>] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    fn get(&self, row: usize) -> CellValue<'_> {
+        match <[_]>::get(self, row) {
+            Some(Some(b)) => CellValue::Bool(*b),
+            _ => CellValue::Null,
+        }
+    }
+}
+
+impl<T> Column for Vec<T>
+where
+    [T]: Column,
+    T: Sync,
+{
+    fn len(&self) -> usize {
+        Column::len(self.as_slice())
+    }
+    fn get(&self, row: usize) -> CellValue<'_> {
+        Column::get(self.as_slice(), row)
+    }
+}
+
+/// A table of named in-memory columns of equal length, for [`from_columns`].
+///
+/// `name` chooses the table as a file name does (`episodes`, or `episodes.csv`) and names it in
+/// problems; rows are numbered from 1.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::metrics::load::ColumnTable;
+/// let ids: Vec<Option<&str>> = vec![Some("C1")];
+/// let t = ColumnTable { name: "children", columns: vec![("child_id", &ids)] };
+/// assert_eq!(t.columns.len(), 1);
+/// ```
+pub struct ColumnTable<'a> {
+    /// The table's name.
+    pub name: &'a str,
+    /// Its columns, by column name.
+    pub columns: Vec<(&'a str, &'a dyn Column)>,
+}
+
+/// Load a dataset from tables of in-memory columns (see [`Column`]), such as Arrow arrays: the
+/// same checks, codes and statistics as [`from_csv`], without writing or parsing text. Problems
+/// name the table as given and the 1-based row. Columns of unequal length are reported
+/// (`column_length`).
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::metrics::data::Day;
+/// use cwfinance::metrics::load::{from_columns, ColumnTable, LoadOptions};
+///
+/// let child_id = vec![Some("C1"), Some("C2")];
+/// let birth = vec![Day::from_ymd(2012, 5, 1), Day::from_ymd(2015, 9, 30)];
+/// let ep_child = vec![Some("C1"), Some("C2")];
+/// let removal = vec![Day::from_ymd(2023, 1, 10), Day::from_ymd(2024, 2, 1)];
+/// let exit = vec![Day::from_ymd(2023, 9, 1), None];
+/// let reason = vec![Some("reunification"), None];
+/// let county = vec![Some("Greene"), Some("Jackson")];
+/// let circuit = vec![Some("31"), Some("16")];
+/// let region = vec![Some("Springfield"), Some("Kansas City")];
+/// let tables = [
+///     ColumnTable { name: "children", columns: vec![("child_id", &child_id), ("birth_date", &birth)] },
+///     ColumnTable {
+///         name: "episodes",
+///         columns: vec![
+///             ("child_id", &ep_child), ("removal_date", &removal), ("exit_date", &exit),
+///             ("exit_reason", &reason), ("county", &county), ("circuit", &circuit),
+///             ("region", &region),
+///         ],
+///     },
+/// ];
+/// let ds = from_columns(&tables, &LoadOptions::default()).unwrap();
+/// assert_eq!(ds.episodes.len(), 2);
+///
+/// // The same problems as in CSV text: here an unknown child.
+/// let ep_child = vec![Some("C1"), Some("C9")];
+/// let tables = [
+///     ColumnTable { name: "children", columns: vec![("child_id", &child_id), ("birth_date", &birth)] },
+///     ColumnTable {
+///         name: "episodes",
+///         columns: vec![
+///             ("child_id", &ep_child), ("removal_date", &removal), ("county", &county),
+///             ("circuit", &circuit), ("region", &region),
+///         ],
+///     },
+/// ];
+/// let err = from_columns(&tables, &LoadOptions::default()).unwrap_err();
+/// let cwfinance::Error::InvalidData { problems } = err else { panic!() };
+/// assert_eq!((problems[0].code.as_str(), problems[0].row), ("unknown_child", Some(2)));
+/// ```
+pub fn from_columns(tables: &[ColumnTable<'_>], options: &LoadOptions) -> Result<Dataset> {
+    let mut problems = Problems::new(options.max_problems);
+    let mut sources: Vec<Option<Source>> = Table::ALL.iter().map(|_| None).collect();
+    for t in tables {
+        let Some(table) = Table::from_file_name(t.name) else {
+            problems.add(
+                t.name,
+                None,
+                "",
+                "",
+                "unknown_table",
+                format!(
+                    "not a table of the data dictionary; known: {}",
+                    Table::CODES.join(", ")
+                ),
+            );
+            continue;
+        };
+        match sources.get_mut(table_pos(table)) {
+            Some(s @ None) => *s = Some(Source::columns(t, &mut problems)),
+            _ => problems.add(
+                t.name,
+                None,
+                "",
+                "",
+                "duplicate_table",
+                format!("a second table {}", table.as_str()),
+            ),
+        }
+    }
+    load_sources(sources, options, problems)
+}
+
+/// `s.trim()`, without its Unicode scan when both ends are plain ASCII (almost every cell).
+fn trim(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|c| c.is_ascii_graphic());
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// Days since 1970-01-01 as an ISO date when chrono can show it, else the number.
+fn unix_days_text(days: i32) -> String {
+    chrono::NaiveDate::from_num_days_from_ce_opt(days.saturating_add(Day::UNIX_EPOCH.number()))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| days.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
 // Problems
 // ---------------------------------------------------------------------------------------------
 
@@ -340,6 +586,11 @@ fn table_pos(table: Table) -> usize {
 enum Rows<'a> {
     Csv(csv::Reader<&'a [u8]>),
     Json(std::vec::IntoIter<ByteRecord>),
+    /// In-memory columns of equal length (checked in [`Source::columns`]).
+    Columns {
+        columns: Vec<&'a (dyn Column + 'a)>,
+        len: usize,
+    },
 }
 
 struct Source<'a> {
@@ -444,6 +695,42 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// A table of in-memory columns. Columns of another length than the first are reported
+    /// (`column_length`) and the table is then not read.
+    fn columns(table: &ColumnTable<'a>, problems: &mut Problems) -> Source<'a> {
+        let len = table.columns.first().map(|(_, c)| c.len()).unwrap_or(0);
+        let mut header_error = None;
+        for (name, column) in &table.columns {
+            if column.len() != len {
+                problems.add(
+                    table.name,
+                    None,
+                    name,
+                    &column.len().to_string(),
+                    "column_length",
+                    format!(
+                        "the column has {} row(s) and the table's first column {len}",
+                        column.len()
+                    ),
+                );
+                header_error = Some(String::new());
+            }
+        }
+        Source {
+            file: table.name.to_string(),
+            header: table
+                .columns
+                .iter()
+                .map(|(n, _)| n.trim().to_string())
+                .collect(),
+            rows: Rows::Columns {
+                columns: table.columns.iter().map(|(_, c)| *c).collect(),
+                len,
+            },
+            header_error,
+        }
+    }
+
     /// The next record with its 1-based row number; `Err` carries a syntax error.
     fn next(&mut self, record: &mut ByteRecord) -> Option<std::result::Result<(), String>> {
         match &mut self.rows {
@@ -456,6 +743,8 @@ impl<'a> Source<'a> {
                 *record = r;
                 Ok(())
             }),
+            // Column sources are read by index in `read_rows`, never record by record.
+            Rows::Columns { .. } => None,
         }
     }
 }
@@ -481,7 +770,10 @@ fn layout(
     problems: &mut Problems,
 ) -> Option<Layout> {
     if let Some(e) = &src.header_error {
-        problems.add(&src.file, Some(0), "", "", "csv_syntax", e.clone());
+        // An empty message: the problem (a column's length) is already reported.
+        if !e.is_empty() {
+            problems.add(&src.file, Some(0), "", "", "csv_syntax", e.clone());
+        }
         return None;
     }
     let cols = table.columns();
@@ -546,8 +838,15 @@ fn layout(
 /// after reporting; `Ok(None)` is an empty optional cell.
 struct Cells<'r> {
     layout: &'r Layout,
-    record: &'r ByteRecord,
+    record: RowRef<'r>,
     row: u64,
+}
+
+/// One row: a CSV or JSON record, or a row index into in-memory columns.
+#[derive(Clone, Copy)]
+enum RowRef<'r> {
+    Record(&'r ByteRecord),
+    Columns(&'r [&'r (dyn Column + 'r)], usize),
 }
 
 type Cell<T> = std::result::Result<T, ()>;
@@ -573,45 +872,95 @@ impl<'r> Cells<'r> {
         );
     }
 
-    /// The trimmed text of column `c`; `Ok(None)` when absent or empty.
-    fn text(&self, problems: &mut Problems, c: usize) -> Cell<Option<&'r str>> {
+    /// The value of column `c`: text trimmed, blank text as [`CellValue::Null`].
+    fn value(&self, problems: &mut Problems, c: usize) -> Cell<CellValue<'r>> {
         let Some(Some(p)) = self.layout.positions.get(c) else {
-            return Ok(None);
+            return Ok(CellValue::Null);
         };
-        let Some(bytes) = self.record.get(*p) else {
-            return Ok(None);
-        };
-        match std::str::from_utf8(bytes) {
-            Ok(s) => {
-                let s = s.trim();
-                Ok((!s.is_empty()).then_some(s))
+        let text = |s: &'r str| {
+            let s = trim(s);
+            if s.is_empty() {
+                CellValue::Null
+            } else {
+                CellValue::Text(s)
             }
-            Err(_) => {
-                self.report(
-                    problems,
-                    c,
-                    &String::from_utf8_lossy(bytes),
-                    "invalid_utf8",
-                    "the cell is not valid UTF-8".into(),
-                );
-                Err(())
+        };
+        match self.record {
+            RowRef::Columns(columns, row) => Ok(match columns.get(*p) {
+                Some(column) => match column.get(row) {
+                    CellValue::Text(s) => text(s),
+                    other => other,
+                },
+                None => CellValue::Null,
+            }),
+            RowRef::Record(record) => {
+                let Some(bytes) = record.get(*p) else {
+                    return Ok(CellValue::Null);
+                };
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => Ok(text(s)),
+                    Err(_) => {
+                        self.report(
+                            problems,
+                            c,
+                            &String::from_utf8_lossy(bytes),
+                            "invalid_utf8",
+                            "the cell is not valid UTF-8".into(),
+                        );
+                        Err(())
+                    }
+                }
             }
         }
+    }
+
+    /// Report a typed value (a date or a boolean) in a column of another type.
+    fn wrong_type<T>(&self, problems: &mut Problems, c: usize, value: CellValue) -> Cell<T> {
+        let (shown, what) = match value {
+            CellValue::UnixDays(n) => (unix_days_text(n), "a date"),
+            CellValue::Bool(b) => (b.to_string(), "a boolean"),
+            CellValue::Text(s) => (s.to_string(), "text"),
+            CellValue::Null => (String::new(), "empty"),
+        };
+        let expected = match self.layout.table.columns().get(c).map(|c| c.ty) {
+            Some(ColumnType::Date) => "a date",
+            Some(ColumnType::Bool) => "a boolean",
+            _ => "text",
+        };
+        self.report(
+            problems,
+            c,
+            &shown,
+            "wrong_type",
+            format!("the cell is {what}; the column holds {expected}"),
+        );
+        Err(())
+    }
+
+    /// The trimmed text of column `c`; `Ok(None)` when absent or empty.
+    fn text(&self, problems: &mut Problems, c: usize) -> Cell<Option<&'r str>> {
+        match self.value(problems, c)? {
+            CellValue::Null => Ok(None),
+            CellValue::Text(s) => Ok(Some(s)),
+            other => self.wrong_type(problems, c, other),
+        }
+    }
+
+    fn missing<T>(&self, problems: &mut Problems, c: usize) -> Cell<T> {
+        self.report(
+            problems,
+            c,
+            "",
+            "missing_value",
+            "the column is required and the cell is empty".into(),
+        );
+        Err(())
     }
 
     fn required(&self, problems: &mut Problems, c: usize) -> Cell<&'r str> {
         match self.text(problems, c)? {
             Some(s) => Ok(s),
-            None => {
-                self.report(
-                    problems,
-                    c,
-                    "",
-                    "missing_value",
-                    "the column is required and the cell is empty".into(),
-                );
-                Err(())
-            }
+            None => self.missing(problems, c),
         }
     }
 
@@ -632,14 +981,34 @@ impl<'r> Cells<'r> {
     }
 
     fn date(&self, problems: &mut Problems, c: usize) -> Cell<Day> {
-        let s = self.required(problems, c)?;
-        self.parse_date(problems, c, s)
+        match self.opt_date(problems, c)? {
+            Some(d) => Ok(d),
+            None => self.missing(problems, c),
+        }
     }
 
     fn opt_date(&self, problems: &mut Problems, c: usize) -> Cell<Option<Day>> {
-        match self.text(problems, c)? {
-            Some(s) => self.parse_date(problems, c, s).map(Some),
-            None => Ok(None),
+        match self.value(problems, c)? {
+            CellValue::Null => Ok(None),
+            CellValue::Text(s) => self.parse_date(problems, c, s).map(Some),
+            CellValue::UnixDays(n) => match Day::from_unix_days(n) {
+                Some(d) => Ok(Some(d)),
+                None => {
+                    self.report(
+                        problems,
+                        c,
+                        &unix_days_text(n),
+                        "invalid_date",
+                        format!(
+                            "the date is outside {}-01-01 to {}-12-31",
+                            Day::EARLIEST_YEAR,
+                            Day::LATEST_YEAR
+                        ),
+                    );
+                    Err(())
+                }
+            },
+            other @ CellValue::Bool(_) => self.wrong_type(problems, c, other),
         }
     }
 
@@ -687,7 +1056,12 @@ impl<'r> Cells<'r> {
     }
 
     fn boolean(&self, problems: &mut Problems, c: usize) -> Cell<bool> {
-        let s = self.required(problems, c)?;
+        let s = match self.value(problems, c)? {
+            CellValue::Bool(b) => return Ok(b),
+            CellValue::Null => return self.missing(problems, c),
+            CellValue::Text(s) => s,
+            other @ CellValue::UnixDays(_) => return self.wrong_type(problems, c, other),
+        };
         match s.to_ascii_lowercase().as_str() {
             "true" | "yes" | "y" | "1" | "t" => Ok(true),
             "false" | "no" | "n" | "0" | "f" => Ok(false),
@@ -762,6 +1136,18 @@ fn read_rows(
     problems: &mut Problems,
     mut each: impl FnMut(&Cells, &mut Problems),
 ) {
+    if let Rows::Columns { columns, len } = &src.rows {
+        for i in 0..*len {
+            let cells = Cells {
+                layout,
+                record: RowRef::Columns(columns, i),
+                row: i as u64 + 1,
+            };
+            each(&cells, problems);
+        }
+        stats.record_read(layout.table, *len as u64);
+        return;
+    }
     let mut record = ByteRecord::new();
     let mut row = 0u64;
     while let Some(next) = src.next(&mut record) {
@@ -787,7 +1173,7 @@ fn read_rows(
         }
         let cells = Cells {
             layout,
-            record: &record,
+            record: RowRef::Record(&record),
             row,
         };
         each(&cells, problems);
