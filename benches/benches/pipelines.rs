@@ -11,6 +11,10 @@
 //!   months) billed and split six ways (Missouri) into one table of columns with
 //!   `case_rate::batch::bill_table`: what `cw.bill_frame(table, split=True)` does.
 //!
+//! - `split_table/1000000_amounts`: a million payments split six ways (Missouri) into one column
+//!   per funder with `PreparedSplit::allocate_table`: what `cw.split_frame(table, program=...)`
+//!   does.
+//!
 //! Run: `cargo bench -p cwfinance-benches --bench pipelines`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -262,5 +266,26 @@ fn billing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hb1414, billing);
+fn splitting(c: &mut Criterion) {
+    let program = Program::builtin("missouri-interdepartmental-initiative").unwrap();
+    let split: Split = program.require_section("split").unwrap();
+    let split = split.prepare().unwrap();
+    // As benches/python/bench.py: $3,329.00 to $4,328.00, a million payments.
+    let amounts: Vec<cwfinance::Money> = (0..1_000_000i64)
+        .map(|i| cwfinance::Money::from_cents((3_329 + i % 1_000) * 100))
+        .collect();
+    let mut group = c.benchmark_group("pipelines");
+    group.sample_size(10);
+    group.bench_function("split_table/1000000_amounts", |b| {
+        b.iter(|| {
+            split
+                .allocate_table(black_box(&amounts))
+                .map(|t| t.total_cents)
+                .unwrap_or(0)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hb1414, billing, splitting);
 criterion_main!(benches);

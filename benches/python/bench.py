@@ -21,7 +21,9 @@ Cases, each the same job as a Rust case of `benches/benches/pipelines.rs`:
   ways) from a pyarrow Table without a child column. Rust: pipelines/bill_table/100000_enrollments.
   Also reports the time inside the core in the same call.
 - billing_from_arrow_with_child: the same, carrying each enrollment's child id into its lines.
-- billing_from_pandas: the same (with child ids) from a pandas DataFrame.
+- billing_from_pandas: the same (with child ids) from a pandas DataFrame (datetime64 dates).
+- split_from_arrow: split a million payments ($3,329.00 to $4,328.00, decimal128) six ways
+  (Missouri) with cw.split_frame. Rust: pipelines/split_table/1000000_amounts.
 """
 
 from __future__ import annotations
@@ -197,7 +199,23 @@ def case_billing_from_arrow_with_child(n: int, repeat: int) -> dict[str, Any]:
 
 
 def case_billing_from_pandas(n: int, repeat: int) -> dict[str, Any]:
-    return _billing(_enrollments(n).to_pandas(), repeat)
+    return _billing(_enrollments(n).to_pandas(date_as_object=False), repeat)
+
+
+def case_split_from_arrow(n: int, repeat: int) -> dict[str, Any]:
+    import decimal
+
+    import pyarrow as pa
+
+    import cwfinance as cw
+
+    cents = [(3_329 + i % 1_000) * 100 for i in range(n)]
+    table = pa.table({"amount": pa.array([decimal.Decimal(c).scaleb(-2) for c in cents],
+                                         pa.decimal128(18, 2))})
+    times, out = _timed(
+        lambda: cw.split_frame(table, program="missouri-interdepartmental-initiative"), repeat
+    )
+    return {**times, "rows": out.num_rows, "columns": out.num_columns}
 
 
 CASES = {
@@ -206,6 +224,7 @@ CASES = {
     "billing_from_arrow": case_billing_from_arrow,
     "billing_from_arrow_with_child": case_billing_from_arrow_with_child,
     "billing_from_pandas": case_billing_from_pandas,
+    "split_from_arrow": case_split_from_arrow,
 }
 
 # The Rust job each case repeats (benches/benches/pipelines.rs), for the overhead ratio.
@@ -214,12 +233,13 @@ RUST = {
     "billing_from_arrow": "pipelines/bill_table_100000_enrollments",
     "billing_from_arrow_with_child": "pipelines/bill_table_100000_enrollments",
     "billing_from_pandas": "pipelines/bill_table_100000_enrollments",
+    "split_from_arrow": "pipelines/split_table_1000000_amounts",
 }
 
 
 def run_one(name: str, size: str, repeat: int) -> None:
     fn = CASES[name]
-    arg: Any = int(size) if name.startswith("billing") else size
+    arg: Any = int(size) if name.startswith(("billing", "split")) else size
     result = fn(arg, repeat)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result))
@@ -237,9 +257,10 @@ def main() -> None:
         return
     scale = "0.1" if args.quick else "1"
     children = "10000" if args.quick else "100000"
+    splits = "100000" if args.quick else "1000000"
     print(f"{'case':<30} {'size':>8} {'median s':>9} {'best s':>8} {'RSS MB':>7}  details")
     for name in CASES:
-        size = children if name.startswith("billing") else scale
+        size = {"billing": children, "split": splits}.get(name.split("_")[0], scale)
         proc = subprocess.run(
             [sys.executable, __file__, "--case", name, "--size", size, "--repeat", str(args.repeat)],
             capture_output=True, text=True, check=False,

@@ -316,10 +316,6 @@ fn fail_on_problems(py: Python<'_>, problems: Vec<DataProblem>) -> PyResult<()> 
     }
 }
 
-fn cents_column(cents: impl IntoIterator<Item = i64>) -> PyResult<ArrayRef> {
-    cents_array(cents.into_iter().map(i128::from).collect())
-}
-
 /// Cents as a `decimal128(18, 2)` column, taking the vector as the Arrow buffer (no copy).
 fn cents_array(cents: Vec<i128>) -> PyResult<ArrayRef> {
     Ok(Arc::new(
@@ -603,45 +599,24 @@ pub(crate) fn split_columns_arrow<'py>(
         &mut problems,
     )?;
     fail_on_problems(py, problems)?;
-    let k = prepared.len();
-    let n = amounts.len();
-    let result = py.detach(|| -> Result<(Vec<i64>, Vec<i64>), Vec<DataProblem>> {
-        let mut totals = Vec::with_capacity(n);
-        let mut parts = vec![0i64; n.saturating_mul(k)];
-        let mut problems = Vec::new();
-        for (i, (m, slot)) in amounts.iter().zip(parts.chunks_mut(k.max(1))).enumerate() {
-            let cents = prepared
-                .to_cents(*m)
-                .and_then(|c| prepared.allocate_cents_into(c, slot).map(|()| c));
-            match cents {
-                Ok(c) => totals.push(c),
-                Err(e) => {
-                    problems.push(DataProblem::new(
-                        "amounts",
-                        Some(row_number(i)),
-                        amount,
-                        m.to_string(),
-                        e.kind(),
-                        e.to_string(),
-                    ));
-                    totals.push(0);
+    let table = py.detach(|| prepared.allocate_table(&amounts));
+    // Problems name the caller's column.
+    let table = table.map_err(|e| match e {
+        Error::InvalidData { mut problems } => {
+            for p in &mut problems {
+                if p.column == "amount" {
+                    p.column = amount.to_string();
                 }
             }
+            Error::InvalidData { problems }
         }
-        if problems.is_empty() {
-            Ok((totals, parts))
-        } else {
-            Err(problems)
-        }
+        other => other,
     });
-    let (totals, parts) = match result {
-        Ok(v) => v,
-        Err(problems) => return Err(crate::to_py_err(py, &Error::InvalidData { problems })),
-    };
-    let mut columns = vec![(amount.to_string(), cents_column(totals)?)];
-    for (j, funder) in prepared.funders().iter().enumerate() {
-        let col = (0..n).map(|i| parts.get(i * k + j).copied().unwrap_or(0));
-        columns.push((funder.name.clone(), cents_column(col)?));
+    let table = check(py, table)?;
+    // The core's columns become Arrow arrays without a copy.
+    let mut columns = vec![(amount.to_string(), cents_array(table.amount_cents)?)];
+    for (funder, column) in prepared.funders().iter().zip(table.funder_cents) {
+        columns.push((funder.name.clone(), cents_array(column)?));
     }
     to_pyarrow(py, columns)
 }

@@ -223,6 +223,30 @@ pub struct PreparedSplit {
     ranks: Vec<u32>,
 }
 
+/// A table of amounts allocated row by row ([`PreparedSplit::allocate_table`]): the amounts
+/// and each funder's parts in cents, one column per funder in the split's funder order, with
+/// their totals.
+///
+/// # Example
+///
+/// ```
+/// use cwfinance::{Money, split::Split};
+/// let p = Split::from_pairs(&[("A", "1%"), ("B", "99%")]).unwrap().prepare().unwrap();
+/// let t = p.allocate_table(&[Money::from_cents(50); 4]).unwrap();
+/// assert_eq!(t.funder_totals, [0, 200]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SplitTable {
+    /// Each amount, rounded to cents.
+    pub amount_cents: Vec<i128>,
+    /// One column per funder: each row's part, in cents.
+    pub funder_cents: Vec<Vec<i128>>,
+    /// Each funder's total, in cents.
+    pub funder_totals: Vec<i128>,
+    /// The sum of the amounts, in cents.
+    pub total_cents: i128,
+}
+
 /// The allocation of many amounts (a ledger) with per-funder totals.
 ///
 /// Method: every line is allocated on its own by largest remainder, so each line adds up exactly
@@ -842,6 +866,97 @@ impl PreparedSplit {
             got.to_string(),
             format!("the output needs one place per funder ({})", self.len()),
         )
+    }
+
+    /// Allocate every amount of a table, row by row, into one column per funder, laid out as
+    /// columnar libraries (Apache Arrow) hold them so a binding can hand them over without
+    /// copying: cents as `i128` (Arrow's `decimal128` with scale 2). Each amount is first rounded
+    /// to cents with the split's rounding; on every row the funders' parts add up to it.
+    ///
+    /// A bad amount does not stop the others from being checked: every bad row is reported at
+    /// once in [`Error::InvalidData`] (table `amounts`, 1-based row, column `amount`), at most
+    /// 10,000 of them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::{Money, split::Split};
+    /// let p = Split::from_pairs(&[("DMH", "40%"), ("DSS", "60%")]).unwrap().prepare().unwrap();
+    /// let t = p.allocate_table(&[Money::from_cents(332_900), "0.015".parse().unwrap()]).unwrap();
+    /// assert_eq!(t.amount_cents, [332_900, 2]); // 1.5 cents rounds half up to 2
+    /// assert_eq!(t.funder_cents, [vec![133_160, 1], vec![199_740, 1]]);
+    /// assert_eq!(t.funder_totals, [133_161, 199_741]);
+    /// assert_eq!(t.total_cents, 332_902);
+    ///
+    /// let big = Money::new("1e16".parse().unwrap());
+    /// let err = p.allocate_table(&[Money::ZERO, big]).unwrap_err();
+    /// let cwfinance::Error::InvalidData { problems } = err else { panic!() };
+    /// assert_eq!((problems[0].row, problems[0].code.as_str()), (Some(2), "out_of_range"));
+    /// ```
+    pub fn allocate_table(&self, amounts: &[Money]) -> Result<SplitTable> {
+        const MAX_PROBLEMS: usize = 10_000;
+        let k = self.len();
+        let n = amounts.len();
+        let mut out = SplitTable {
+            amount_cents: Vec::with_capacity(n),
+            funder_cents: (0..k).map(|_| Vec::with_capacity(n)).collect(),
+            funder_totals: vec![0; k],
+            total_cents: 0,
+        };
+        let mut parts = vec![0i64; k];
+        let mut problems: Vec<crate::DataProblem> = Vec::new();
+        let mut more = 0u64;
+        for (i, &amount) in amounts.iter().enumerate() {
+            let cents = self
+                .to_cents(amount)
+                .and_then(|c| self.allocate_cents_into(c, &mut parts).map(|()| c));
+            match cents {
+                Ok(c) => {
+                    out.amount_cents.push(i128::from(c));
+                    out.total_cents += i128::from(c);
+                    for ((column, total), &part) in out
+                        .funder_cents
+                        .iter_mut()
+                        .zip(&mut out.funder_totals)
+                        .zip(&parts)
+                    {
+                        column.push(i128::from(part));
+                        *total += i128::from(part);
+                    }
+                }
+                Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = message
+                        .strip_prefix("amount: ")
+                        .unwrap_or(&message)
+                        .to_string();
+                    problems.push(crate::DataProblem::new(
+                        "amounts",
+                        Some(i as u64 + 1),
+                        "amount",
+                        amount.to_string(),
+                        e.kind(),
+                        message,
+                    ));
+                }
+            }
+        }
+        if more > 0 {
+            problems.push(crate::DataProblem::new(
+                "amounts",
+                None,
+                "",
+                more.to_string(),
+                "too_many_problems",
+                format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::InvalidData { problems })
+        }
     }
 
     /// Allocate `amount`, with each funder's name, shares and exact part.
@@ -2118,6 +2233,37 @@ mod tests {
             let (q, r) = mul_div_rem(a, b, d);
             let p = u128::from(a) * b;
             prop_assert_eq!((u128::from(q), r), (p / d, p % d));
+        }
+
+        #[test]
+        fn table_rows_match_single_allocations_and_add_up(
+            shares in share_strategy(),
+            amounts in prop::collection::vec(-10_000_000_000i64..=10_000_000_000, 0..40),
+            mills in prop::collection::vec(0i64..10, 40),
+        ) {
+            prop_assume!(shares.iter().any(|s| *s > 0));
+            let funders: Vec<Funder> = shares.iter().enumerate().map(|(i, s)| Funder {
+                name: format!("F{i}"),
+                share: Percent::from_fraction(Decimal::new(i64::from(*s), 6)),
+            }).collect();
+            let p = Split::new(funders).unwrap().prepare_with(&SharePolicy::Normalize, Rounding::HalfEven).unwrap();
+            // Amounts with a tenth of a cent, so rounding to cents is exercised.
+            let money: Vec<Money> = amounts.iter().zip(&mills)
+                .map(|(c, m)| Money::new(Decimal::new(c * 10 + m, 3)))
+                .collect();
+            let t = p.allocate_table(&money).unwrap();
+            prop_assert_eq!(t.amount_cents.len(), money.len());
+            let mut one = vec![0i64; shares.len()];
+            for (i, m) in money.iter().enumerate() {
+                let cents = p.to_cents(*m).unwrap();
+                p.allocate_cents_into(cents, &mut one).unwrap();
+                prop_assert_eq!(t.amount_cents[i], i128::from(cents));
+                for (j, part) in one.iter().enumerate() {
+                    prop_assert_eq!(t.funder_cents[j][i], i128::from(*part));
+                }
+            }
+            prop_assert_eq!(t.funder_totals.iter().sum::<i128>(), t.total_cents);
+            prop_assert_eq!(t.amount_cents.iter().sum::<i128>(), t.total_cents);
         }
 
         #[test]
