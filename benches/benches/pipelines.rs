@@ -15,7 +15,9 @@
 //!   per funder with `PreparedSplit::allocate_table`: what `cw.split_frame(table, program=...)`
 //!   does.
 //!
-//! Run: `cargo bench -p cwfinance-benches --bench pipelines`.
+//! Run: `cargo bench -p cwfinance-benches --bench pipelines`. `PIPELINES=billing` (or `hb1414`,
+//! `splitting`, comma-separated) prepares and runs only those jobs, so that the bench binary's
+//! peak memory under `/usr/bin/time -v` is that job's.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -219,7 +221,15 @@ fn hb1414_job(tables: &[(String, Vec<(String, Typed)>)]) -> (usize, [Duration; 4
     (cards.scorecards.len(), [t1 - t0, t2 - t1, t3 - t2, t4 - t3])
 }
 
+/// Whether `job` is among those chosen by `PIPELINES` (all when unset).
+fn chosen(job: &str) -> bool {
+    std::env::var("PIPELINES").map_or(true, |v| v.split(',').any(|j| j.trim() == job))
+}
+
 fn hb1414(c: &mut Criterion) {
+    if !chosen("hb1414") {
+        return;
+    }
     let tables = typed_tables(Decimal::ONE);
     let rows: usize = tables
         .iter()
@@ -239,6 +249,9 @@ fn hb1414(c: &mut Criterion) {
 }
 
 fn billing(c: &mut Criterion) {
+    if !chosen("billing") {
+        return;
+    }
     let program = Program::builtin("missouri-interdepartmental-initiative").unwrap();
     let rates: RateSchedule = program.require_section("case_rate").unwrap();
     let split: Split = program.require_section("split").unwrap();
@@ -267,6 +280,9 @@ fn billing(c: &mut Criterion) {
 }
 
 fn splitting(c: &mut Criterion) {
+    if !chosen("splitting") {
+        return;
+    }
     let program = Program::builtin("missouri-interdepartmental-initiative").unwrap();
     let split: Split = program.require_section("split").unwrap();
     let split = split.prepare().unwrap();

@@ -15,6 +15,8 @@ Cases, each the same job as a Rust case of `benches/benches/pipelines.rs`:
 - hb1414_from_pandas: score the synthetic dataset from pandas DataFrames (text, datetime64 dates,
   booleans): cw.measure over 20 quarters and every level, then cw.score of the providers for the
   last quarter. Rust: pipelines/hb1414_columns_to_scorecards/scale_1.
+- hb1414_breakdown: the same job step by step (pandas to Arrow, the binding's work inside the
+  call, the core, the Python layer, units(), score), medians in milliseconds.
 - pandas_reference: worker/child visits and re-entry in 12 months, system level, 20 quarters,
   written in vectorised pandas (no row loops).
 - billing_from_arrow: bill 1,000,000 child-months (100,000 enrollments of 10 months, split six
@@ -93,6 +95,37 @@ def case_hb1414_from_pandas(scale: str, repeat: int) -> dict[str, Any]:
         "rows": rows,
         "scorecards": len(cards.scorecards),
     }
+
+
+def case_hb1414_breakdown(scale: str, repeat: int) -> dict[str, Any]:
+    """Where the time of case hb1414_from_pandas goes, step by step (medians, ms)."""
+    import cwfinance as cw
+    from cwfinance import _lowlevel
+    from cwfinance._frames import _measure_request, to_arrow_table
+    from cwfinance._results import Measurement
+
+    frames = {k: v.to_pandas(date_as_object=False) for k, v in _dataset(scale).items()}
+    steps: dict[str, list[float]] = {
+        "to_arrow_ms": [], "binding_in_call_ms": [], "core_ms": [], "python_layer_ms": [],
+        "units_ms": [], "score_ms": [],
+    }
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        tables = [(k, to_arrow_table(v)) for k, v in frames.items()]
+        t1 = time.perf_counter()
+        text, values, core = _lowlevel.measure_arrow(tables, _measure_request(QUARTERS, None, None, None, None))
+        t2 = time.perf_counter()
+        m = Measurement._from_arrow(json.loads(text), values, core)
+        t3 = time.perf_counter()
+        units = m.units()
+        t4 = time.perf_counter()
+        cw.score(units, as_of="2024-12-31")
+        t5 = time.perf_counter()
+        for k, v in zip(steps, [t1 - t0, t2 - t1 - core, core, t3 - t2, t4 - t3, t5 - t4]):
+            steps[k].append(1000 * v)
+    total = sum(statistics.median(v) for v in steps.values())
+    return {"seconds": total / 1000, "best": total / 1000,
+            **{k: round(statistics.median(v), 1) for k, v in steps.items()}}
 
 
 def case_pandas_reference(scale: str, repeat: int) -> dict[str, Any]:
@@ -220,6 +253,7 @@ def case_split_from_arrow(n: int, repeat: int) -> dict[str, Any]:
 
 CASES = {
     "hb1414_from_pandas": case_hb1414_from_pandas,
+    "hb1414_breakdown": case_hb1414_breakdown,
     "pandas_reference": case_pandas_reference,
     "billing_from_arrow": case_billing_from_arrow,
     "billing_from_arrow_with_child": case_billing_from_arrow_with_child,
