@@ -15,8 +15,12 @@
 //!   per funder with `PreparedSplit::allocate_table`: what `cw.split_frame(table, program=...)`
 //!   does.
 //!
+//! - `settle_table/1000000_rows`: a million Commonworks settlements ($100,000 targets, actual
+//!   costs $90,000 to $110,000, the 3% stage) with `Corridor::settle_table`: what
+//!   `cw.settle_frame(table, program="commonworks-1998", as_of=...)` does.
+//!
 //! Run: `cargo bench -p cwfinance-benches --bench pipelines`. `PIPELINES=billing` (or `hb1414`,
-//! `splitting`, comma-separated) prepares and runs only those jobs, so that the bench binary's
+//! `splitting`, `settling`, comma-separated) prepares and runs only those jobs, so that the bench binary's
 //! peak memory under `/usr/bin/time -v` is that job's.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -303,5 +307,32 @@ fn splitting(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hb1414, billing, splitting);
+fn settling(c: &mut Criterion) {
+    if !chosen("settling") {
+        return;
+    }
+    let corridor =
+        cwfinance::corridor::Corridor::commonworks(NaiveDate::from_ymd_opt(1998, 10, 1).unwrap());
+    // As benches/python/bench.py: $100,000 targets, actual costs $90,000 to $110,000, settled
+    // on 1999-07-15 (the 3% stage).
+    let n = 1_000_000i64;
+    let targets = vec![cwfinance::Money::from_cents(10_000_000); n as usize];
+    let actuals: Vec<cwfinance::Money> = (0..n)
+        .map(|i| cwfinance::Money::from_cents(9_000_000 + (i % 2_001) * 1_000))
+        .collect();
+    let dates = vec![NaiveDate::from_ymd_opt(1999, 7, 15); n as usize];
+    let mut group = c.benchmark_group("pipelines");
+    group.sample_size(10);
+    group.bench_function("settle_table/1000000_rows", |b| {
+        b.iter(|| {
+            corridor
+                .settle_table(black_box(&targets), black_box(&actuals), &dates)
+                .map(|t| t.payer_share.len())
+                .unwrap_or(0)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hb1414, billing, splitting, settling);
 criterion_main!(benches);

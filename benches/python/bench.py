@@ -26,6 +26,9 @@ Cases, each the same job as a Rust case of `benches/benches/pipelines.rs`:
 - billing_from_pandas: the same (with child ids) from a pandas DataFrame (datetime64 dates).
 - split_from_arrow: split a million payments ($3,329.00 to $4,328.00, decimal128) six ways
   (Missouri) with cw.split_frame. Rust: pipelines/split_table/1000000_amounts.
+- settle_from_arrow: a million Commonworks settlements ($100,000 targets, actual costs $90,000 to
+  $110,000, decimal128) on 1999-07-15 with cw.settle_frame. Rust:
+  pipelines/settle_table/1000000_rows.
 """
 
 from __future__ import annotations
@@ -251,6 +254,24 @@ def case_split_from_arrow(n: int, repeat: int) -> dict[str, Any]:
     return {**times, "rows": out.num_rows, "columns": out.num_columns}
 
 
+def case_settle_from_arrow(n: int, repeat: int) -> dict[str, Any]:
+    import decimal
+
+    import pyarrow as pa
+
+    import cwfinance as cw
+
+    money = pa.decimal128(18, 2)
+    table = pa.table({
+        "target": pa.array([decimal.Decimal(100_000)] * n, money),
+        "actual": pa.array([decimal.Decimal(90_000 + (i % 2_001) * 10) for i in range(n)], money),
+    })
+    times, out = _timed(
+        lambda: cw.settle_frame(table, program="commonworks-1998", as_of="1999-07-15"), repeat
+    )
+    return {**times, "rows": out.num_rows}
+
+
 CASES = {
     "hb1414_from_pandas": case_hb1414_from_pandas,
     "hb1414_breakdown": case_hb1414_breakdown,
@@ -259,6 +280,7 @@ CASES = {
     "billing_from_arrow_with_child": case_billing_from_arrow_with_child,
     "billing_from_pandas": case_billing_from_pandas,
     "split_from_arrow": case_split_from_arrow,
+    "settle_from_arrow": case_settle_from_arrow,
 }
 
 # The Rust job each case repeats (benches/benches/pipelines.rs), for the overhead ratio.
@@ -268,12 +290,13 @@ RUST = {
     "billing_from_arrow_with_child": "pipelines/bill_table_100000_enrollments",
     "billing_from_pandas": "pipelines/bill_table_100000_enrollments",
     "split_from_arrow": "pipelines/split_table_1000000_amounts",
+    "settle_from_arrow": "pipelines/settle_table_1000000_rows",
 }
 
 
 def run_one(name: str, size: str, repeat: int) -> None:
     fn = CASES[name]
-    arg: Any = int(size) if name.startswith(("billing", "split")) else size
+    arg: Any = int(size) if name.startswith(("billing", "split", "settle")) else size
     result = fn(arg, repeat)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(result))
@@ -294,7 +317,9 @@ def main() -> None:
     splits = "100000" if args.quick else "1000000"
     print(f"{'case':<30} {'size':>8} {'median s':>9} {'best s':>8} {'RSS MB':>7}  details")
     for name in CASES:
-        size = {"billing": children, "split": splits}.get(name.split("_")[0], scale)
+        size = {"billing": children, "split": splits, "settle": splits}.get(
+            name.split("_")[0], scale
+        )
         proc = subprocess.run(
             [sys.executable, __file__, "--case", name, "--size", size, "--repeat", str(args.repeat)],
             capture_output=True, text=True, check=False,

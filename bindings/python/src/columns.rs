@@ -325,21 +325,43 @@ fn cents_array(cents: Vec<i128>) -> PyResult<ArrayRef> {
     ))
 }
 
+/// Amounts as a decimal128 column, exactly: `decimal128(18, 2)` when every amount is in whole
+/// cents (the usual case), else `decimal128(38, s)` with `s` the most decimal places any amount
+/// has, so that fractions of a cent (from inputs that carry them) are never rounded away.
 fn money_column(values: &[Money]) -> PyResult<ArrayRef> {
+    let scale = values
+        .iter()
+        .map(|m| {
+            let d = m.amount();
+            // Only an amount written with more than two places can need them.
+            if d.scale() <= 2 {
+                2
+            } else {
+                d.normalize().scale()
+            }
+        })
+        .max()
+        .unwrap_or(0)
+        .max(u32::from(MONEY_SCALE.unsigned_abs()));
+    let (precision, arrow_scale) = if scale <= 2 {
+        (MONEY_PRECISION, MONEY_SCALE)
+    } else {
+        (38, i8::try_from(scale).unwrap_or(i8::MAX))
+    };
     let mut b = Decimal128Builder::with_capacity(values.len());
     for m in values {
         let mut d = m.amount();
-        d.rescale(2);
-        if d.scale() != 2 {
+        d.rescale(scale);
+        if d.scale() != scale {
             return Err(PyValueError::new_err(format!(
-                "{m} does not fit decimal128(18, 2)"
+                "{m} cannot be held exactly with {scale} decimal places in decimal128"
             )));
         }
         b.append_value(d.mantissa());
     }
     Ok(Arc::new(
         b.finish()
-            .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)
+            .with_precision_and_scale(precision, arrow_scale)
             .map_err(arrow_err)?,
     ))
 }
@@ -666,62 +688,31 @@ pub(crate) fn settle_columns_arrow<'py>(
         None => vec![as_of; batch.num_rows()],
     };
     fail_on_problems(py, problems)?;
-    let n = targets.len();
-    type Columns = [Vec<Money>; 5];
-    let result = py.detach(
-        || -> Result<(Columns, Vec<Option<u32>>), Vec<DataProblem>> {
-            let mut cols: Columns = Default::default();
-            for c in cols.iter_mut() {
-                c.reserve(n);
-            }
-            let mut phases = Vec::with_capacity(n);
-            let mut problems = Vec::new();
-            for i in 0..n {
-                let (Some(t), Some(a)) = (targets.get(i), actuals.get(i)) else {
-                    break;
+    let settled = py.detach(|| corridor.settle_table(&targets, &actuals, &dates));
+    // Problems name the caller's columns.
+    let settled = settled.map_err(|e| match e {
+        Error::InvalidData { mut problems } => {
+            for p in &mut problems {
+                p.column = match p.column.as_str() {
+                    "target" => target.to_string(),
+                    "actual" => actual.to_string(),
+                    "as_of" => as_of_column.unwrap_or("as_of").to_string(),
+                    other => other.to_string(),
                 };
-                match corridor.settle(*t, *a, dates.get(i).copied().flatten()) {
-                    Ok(s) => {
-                        for (c, v) in cols.iter_mut().zip([
-                            s.difference,
-                            s.provider_share,
-                            s.payer_share,
-                            s.provider_gain,
-                            s.payer_total,
-                        ]) {
-                            c.push(v);
-                        }
-                        phases.push(s.phase.map(|p| p.number));
-                    }
-                    Err(e) => {
-                        problems.push(DataProblem::new(
-                            "settlements",
-                            Some(row_number(i)),
-                            if e.field() == "actual" {
-                                actual
-                            } else if e.field() == "target" {
-                                target
-                            } else {
-                                e.field()
-                            },
-                            e.value().unwrap_or_default(),
-                            e.kind(),
-                            e.to_string(),
-                        ));
-                    }
-                }
             }
-            if problems.is_empty() {
-                Ok((cols, phases))
-            } else {
-                Err(problems)
-            }
-        },
-    );
-    let (cols, phases) = match result {
-        Ok(v) => v,
-        Err(problems) => return Err(crate::to_py_err(py, &Error::InvalidData { problems })),
-    };
+            Error::InvalidData { problems }
+        }
+        other => other,
+    });
+    let t = check(py, settled)?;
+    let cols = [
+        t.difference,
+        t.provider_share,
+        t.payer_share,
+        t.provider_gain,
+        t.payer_total,
+    ];
+    let phases = t.phase;
     let names = [
         "difference",
         "provider_share",

@@ -250,3 +250,26 @@ def test_measurement_reports_the_time_spent_in_the_core() -> None:
     ds = cw.synthetic_dataset(3, scale="0.01")
     m = cw.measure(ds, periods={"granularity": "month", "first": "2024-01-01", "count": 1})
     assert 0.0 < m.core_seconds < 60.0
+
+
+def test_settle_frame_keeps_fractions_of_a_cent_exact() -> None:
+    # A target of $100,000.005 and costs of $105,000.001 at the 3% stage: the agency bears
+    # $3,000.00 and the payer the rest of the $4,999.996 difference, $1,999.996, to the mill.
+    money3 = pa.decimal128(18, 3)
+    table = pa.table({"target": pa.array([Decimal("100000.005"), Decimal("100000")], money3),
+                      "actual": pa.array([Decimal("105000.001"), Decimal("95000")], money3)})
+    out = cw.settle_frame(table, program="commonworks-1998", as_of="1999-07-15")
+    assert str(out.schema.field("payer_share").type) == "decimal128(38, 3)"
+    rows = out.to_pylist()
+    assert rows[0]["payer_share"] == Decimal("1999.996")
+    assert rows[0]["provider_share"] == Decimal("3000.000")
+    assert rows[1]["payer_share"] == Decimal("-2000.000")
+    for r in rows:
+        assert r["provider_share"] + r["payer_share"] == r["actual"] - r["target"]
+    # Amounts in whole cents keep the usual decimal128(18, 2).
+    money2 = pa.decimal128(18, 2)
+    whole = pa.table({"target": pa.array([Decimal("100000.00")], money2),
+                      "actual": pa.array([Decimal("95000.00")], money2)})
+    cents = cw.settle_frame(whole, program="commonworks-1998", as_of="1999-07-15")
+    assert str(cents.schema.field("payer_share").type) == "decimal128(18, 2)"
+    assert cents["payer_share"].to_pylist() == [Decimal("-2000.00")]

@@ -631,6 +631,146 @@ impl Corridor {
     }
 }
 
+impl Corridor {
+    /// Settle a table of rows through the corridor, each `actuals[i]` against `targets[i]` on
+    /// `dates[i]` (needed only when the corridor is phased in): the five amounts of each
+    /// [`Settlement`] as columns, and the phase used.
+    ///
+    /// The corridor is checked once. A bad row does not stop the others from being checked:
+    /// every bad row is reported at once in [`Error::InvalidData`] (table `settlements`, 1-based
+    /// row, the column at fault: `target`, `actual` or `as_of`), at most 10,000 of them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cwfinance::{corridor::Corridor, Money};
+    /// let c = Corridor::commonworks("1998-10-01".parse().unwrap());
+    /// let on = Some("1999-07-15".parse().unwrap());
+    /// let t = c.settle_table(
+    ///     &[Money::from_cents(10_000_000); 2],
+    ///     &[Money::from_cents(10_500_000), Money::from_cents(9_500_000)],
+    ///     &[on, on],
+    /// ).unwrap();
+    /// // At the 3% stage the agency bears $3,000 of a $5,000 loss and keeps $3,000 of a saving.
+    /// assert_eq!(t.payer_share, [Money::from_cents(200_000), Money::from_cents(-200_000)]);
+    /// assert_eq!(t.phase, [Some(3), Some(3)]);
+    ///
+    /// let err = c.settle_table(&[Money::ZERO], &[Money::ZERO], &[None]).unwrap_err();
+    /// let cwfinance::Error::InvalidData { problems } = err else { panic!() };
+    /// assert_eq!((problems[0].column.as_str(), problems[0].code.as_str()), ("as_of", "missing_parameter"));
+    /// ```
+    pub fn settle_table(
+        &self,
+        targets: &[Money],
+        actuals: &[Money],
+        dates: &[Option<NaiveDate>],
+    ) -> Result<SettledTable> {
+        const MAX_PROBLEMS: usize = 10_000;
+        let n = targets.len();
+        if actuals.len() != n || dates.len() != n {
+            return Err(Error::invalid(
+                "settlements",
+                format!("{n}, {}, {}", actuals.len(), dates.len()),
+                "the target, actual and date columns must have the same length",
+            ));
+        }
+        self.validate()?;
+        let mut out = SettledTable::with_capacity(n);
+        let mut problems: Vec<crate::DataProblem> = Vec::new();
+        let mut more = 0u64;
+        for (i, ((&target, &actual), &as_of)) in targets.iter().zip(actuals).zip(dates).enumerate()
+        {
+            let settled = self.bands_on(as_of).and_then(|(phase, bands)| {
+                settle_bands(bands, self.beyond_last_band, self.rounding, target, actual)
+                    .map(|s| (phase, s))
+            });
+            match settled {
+                Ok((phase, s)) => {
+                    out.difference.push(s.difference);
+                    out.provider_share.push(s.provider_share);
+                    out.payer_share.push(s.payer_share);
+                    out.provider_gain.push(s.provider_gain);
+                    out.payer_total.push(s.payer_total);
+                    out.phase.push(phase.map(|p| p.number));
+                }
+                Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
+                Err(e) => {
+                    let column = match e.field() {
+                        "target" | "actual" => e.field().to_string(),
+                        f if f.starts_with("as_of") || f.is_empty() => "as_of".to_string(),
+                        other => other.to_string(),
+                    };
+                    let value = e
+                        .value()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| as_of.map(|d| d.to_string()).unwrap_or_default());
+                    problems.push(crate::DataProblem::new(
+                        "settlements",
+                        Some(i as u64 + 1),
+                        column,
+                        value,
+                        e.kind(),
+                        e.to_string(),
+                    ));
+                }
+            }
+        }
+        if more > 0 {
+            problems.push(crate::DataProblem::new(
+                "settlements",
+                None,
+                "",
+                more.to_string(),
+                "too_many_problems",
+                format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
+            ));
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::InvalidData { problems })
+        }
+    }
+}
+
+/// A table of settlements ([`Corridor::settle_table`]): one column per amount of
+/// [`Settlement`], and the phase used on each row (absent for a corridor without phase-in).
+///
+/// # Example
+///
+/// ```
+/// let t = cwfinance::corridor::SettledTable::default();
+/// assert!(t.payer_share.is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettledTable {
+    /// `actual − target`.
+    pub difference: Vec<Money>,
+    /// The provider's part of the difference.
+    pub provider_share: Vec<Money>,
+    /// The payer's part of the difference.
+    pub payer_share: Vec<Money>,
+    /// The provider's result, `−provider_share`.
+    pub provider_gain: Vec<Money>,
+    /// What the payer pays in all, `target + payer_share`.
+    pub payer_total: Vec<Money>,
+    /// The phase's number, from 1.
+    pub phase: Vec<Option<u32>>,
+}
+
+impl SettledTable {
+    fn with_capacity(n: usize) -> Self {
+        SettledTable {
+            difference: Vec::with_capacity(n),
+            provider_share: Vec::with_capacity(n),
+            payer_share: Vec::with_capacity(n),
+            provider_gain: Vec::with_capacity(n),
+            payer_total: Vec::with_capacity(n),
+            phase: Vec::with_capacity(n),
+        }
+    }
+}
+
 /// Check a band list. `at` names the list in errors; it is called only when there is one, so a
 /// valid corridor (the batch path) allocates nothing here.
 fn validate_bands(bands: &[Band], at: &dyn Fn() -> String) -> Result<()> {

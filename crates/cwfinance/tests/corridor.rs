@@ -378,3 +378,78 @@ fn bless_own_vectors_when_asked() {
         }
     }
 }
+
+#[test]
+fn a_table_of_settlements_is_the_source_example_row_by_row() {
+    // The Commonworks example at the 3% stage: on a $100,000 target the agency bears the first
+    // 3% of a loss or keeps the first 3% of a saving, DSS the rest. One row per actual cost, and
+    // one row in March 1999 (the 2% stage, February to May: the agency's part stops at $2,000).
+    let c = Corridor::commonworks("1998-10-01".parse().unwrap());
+    let stage3 = Some("1999-07-15".parse().unwrap());
+    let stage2 = Some("1999-03-15".parse().unwrap());
+    let actuals = [
+        "101000", "103000", "105000", "99000", "97000", "95000", "105000",
+    ];
+    let targets = vec![money("100000"); actuals.len()];
+    let actual: Vec<Money> = actuals.iter().map(|a| money(a)).collect();
+    let mut dates = vec![stage3; 6];
+    dates.push(stage2);
+    let t = c.settle_table(&targets, &actual, &dates).unwrap();
+    let payer: Vec<String> = t.payer_share.iter().map(|m| m.to_string()).collect();
+    assert_eq!(
+        payer,
+        [
+            "0.00", "0.00", "2000.00", "0.00", "0.00", "-2000.00", "3000.00"
+        ]
+    );
+    let gain: Vec<String> = t.provider_gain.iter().map(|m| m.to_string()).collect();
+    assert_eq!(
+        gain,
+        [
+            "-1000.00", "-3000.00", "-3000.00", "1000.00", "3000.00", "3000.00", "-2000.00"
+        ]
+    );
+    assert_eq!(
+        t.phase,
+        [
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(3),
+            Some(2)
+        ]
+    );
+    // Each row is what `settle` gives for it alone.
+    for (i, ((target, a), d)) in targets.iter().zip(&actual).zip(&dates).enumerate() {
+        let one = c.settle(*target, *a, *d).unwrap();
+        assert_eq!(
+            (one.difference, one.provider_share, one.payer_total),
+            (t.difference[i], t.provider_share[i], t.payer_total[i])
+        );
+    }
+
+    // Every bad row is listed, naming its column.
+    let err = c
+        .settle_table(
+            &[money("100000"), money("-5"), money("100000")],
+            &[money("100000"), money("100"), money("-1")],
+            &[stage3, stage3, stage3],
+        )
+        .unwrap_err();
+    let cwfinance::Error::InvalidData { problems } = err else {
+        panic!("expected invalid data")
+    };
+    let got: Vec<(Option<u64>, &str, &str, &str)> = problems
+        .iter()
+        .map(|p| (p.row, p.column.as_str(), p.value.as_str(), p.code.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some(2), "target", "-5.00", "negative_amount"),
+            (Some(3), "actual", "-1.00", "negative_amount"),
+        ]
+    );
+}
