@@ -316,6 +316,22 @@ fn fail_on_problems(py: Python<'_>, problems: Vec<DataProblem>) -> PyResult<()> 
     }
 }
 
+/// The core names its input columns (`start`, `amount`, ...) in the problems it reports; rename
+/// them to the caller's columns, which may be called otherwise.
+fn caller_columns<T>(result: cwfinance::Result<T>, names: &[(&str, &str)]) -> cwfinance::Result<T> {
+    result.map_err(|e| match e {
+        Error::InvalidData { mut problems } => {
+            for p in &mut problems {
+                if let Some((_, theirs)) = names.iter().find(|(ours, _)| *ours == p.column) {
+                    p.column = (*theirs).to_string();
+                }
+            }
+            Error::InvalidData { problems }
+        }
+        other => other,
+    })
+}
+
 /// Cents as a `decimal128(18, 2)` column, taking the vector as the Arrow buffer (no copy).
 fn cents_array(cents: Vec<i128>) -> PyResult<ArrayRef> {
     Ok(Arc::new(
@@ -540,20 +556,7 @@ pub(crate) fn bill_columns_arrow<'py>(
         (billed, started.elapsed().as_secs_f64())
     });
     let (billed, core_seconds) = result;
-    // Problems name the caller's columns.
-    let billed = billed.map_err(|e| match e {
-        Error::InvalidData { mut problems } => {
-            for p in &mut problems {
-                p.column = match p.column.as_str() {
-                    "start" => start.to_string(),
-                    "end" => end.to_string(),
-                    other => other.to_string(),
-                };
-            }
-            Error::InvalidData { problems }
-        }
-        other => other,
-    });
+    let billed = caller_columns(billed, &[("start", start), ("end", end)]);
     let out = check(py, billed)?;
 
     // The grand total and each funder's total, as decimal text (summed in i128: no overflow).
@@ -622,18 +625,7 @@ pub(crate) fn split_columns_arrow<'py>(
     )?;
     fail_on_problems(py, problems)?;
     let table = py.detach(|| prepared.allocate_table(&amounts));
-    // Problems name the caller's column.
-    let table = table.map_err(|e| match e {
-        Error::InvalidData { mut problems } => {
-            for p in &mut problems {
-                if p.column == "amount" {
-                    p.column = amount.to_string();
-                }
-            }
-            Error::InvalidData { problems }
-        }
-        other => other,
-    });
+    let table = caller_columns(table, &[("amount", amount)]);
     let table = check(py, table)?;
     // The core's columns become Arrow arrays without a copy.
     let mut columns = vec![(amount.to_string(), cents_array(table.amount_cents)?)];
@@ -689,21 +681,15 @@ pub(crate) fn settle_columns_arrow<'py>(
     };
     fail_on_problems(py, problems)?;
     let settled = py.detach(|| corridor.settle_table(&targets, &actuals, &dates));
-    // Problems name the caller's columns.
-    let settled = settled.map_err(|e| match e {
-        Error::InvalidData { mut problems } => {
-            for p in &mut problems {
-                p.column = match p.column.as_str() {
-                    "target" => target.to_string(),
-                    "actual" => actual.to_string(),
-                    "as_of" => as_of_column.unwrap_or("as_of").to_string(),
-                    other => other.to_string(),
-                };
-            }
-            Error::InvalidData { problems }
-        }
-        other => other,
-    });
+    let as_of_name = as_of_column.unwrap_or("as_of");
+    let settled = caller_columns(
+        settled,
+        &[
+            ("target", target),
+            ("actual", actual),
+            ("as_of", as_of_name),
+        ],
+    );
     let t = check(py, settled)?;
     let cols = [
         t.difference,

@@ -665,7 +665,6 @@ impl Corridor {
         actuals: &[Money],
         dates: &[Option<NaiveDate>],
     ) -> Result<SettledTable> {
-        const MAX_PROBLEMS: usize = 10_000;
         let n = targets.len();
         if actuals.len() != n || dates.len() != n {
             return Err(Error::invalid(
@@ -676,8 +675,7 @@ impl Corridor {
         }
         self.validate()?;
         let mut out = SettledTable::with_capacity(n);
-        let mut problems: Vec<crate::DataProblem> = Vec::new();
-        let mut more = 0u64;
+        let mut problems = crate::error::RowProblems::new("settlements");
         for (i, ((&target, &actual), &as_of)) in targets.iter().zip(actuals).zip(dates).enumerate()
         {
             let settled = self.bands_on(as_of).and_then(|(phase, bands)| {
@@ -693,8 +691,7 @@ impl Corridor {
                     out.payer_total.push(s.payer_total);
                     out.phase.push(phase.map(|p| p.number));
                 }
-                Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
-                Err(e) => {
+                Err(e) => problems.add(i, &e, || {
                     let column = match e.field() {
                         "target" | "actual" => e.field().to_string(),
                         f if f.starts_with("as_of") || f.is_empty() => "as_of".to_string(),
@@ -704,32 +701,11 @@ impl Corridor {
                         .value()
                         .map(str::to_string)
                         .unwrap_or_else(|| as_of.map(|d| d.to_string()).unwrap_or_default());
-                    problems.push(crate::DataProblem::new(
-                        "settlements",
-                        Some(i as u64 + 1),
-                        column,
-                        value,
-                        e.kind(),
-                        e.to_string(),
-                    ));
-                }
+                    (column, value, e.to_string())
+                }),
             }
         }
-        if more > 0 {
-            problems.push(crate::DataProblem::new(
-                "settlements",
-                None,
-                "",
-                more.to_string(),
-                "too_many_problems",
-                format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
-            ));
-        }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(Error::InvalidData { problems })
-        }
+        problems.into_result().map(|()| out)
     }
 }
 

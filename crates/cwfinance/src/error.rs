@@ -263,6 +263,76 @@ impl DataProblem {
     }
 }
 
+/// The bad rows of one table, gathered while a whole-table function goes on checking the rest:
+/// at most [`RowProblems::MAX`] are kept and the others counted in one last `too_many_problems`
+/// problem, so that a table of millions of bad rows cannot exhaust memory.
+pub(crate) struct RowProblems {
+    table: &'static str,
+    list: Vec<DataProblem>,
+    more: u64,
+}
+
+impl RowProblems {
+    /// The most problems kept.
+    pub(crate) const MAX: usize = 10_000;
+
+    pub(crate) fn new(table: &'static str) -> Self {
+        RowProblems {
+            table,
+            list: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Row `row` (0-based) failed with `error`; `describe` gives the column, the value and the
+    /// message, and is called only while the problem is kept.
+    pub(crate) fn add(
+        &mut self,
+        row: usize,
+        error: &Error,
+        describe: impl FnOnce() -> (String, String, String),
+    ) {
+        if self.list.len() >= Self::MAX {
+            self.more = self.more.saturating_add(1);
+            return;
+        }
+        let (column, value, message) = describe();
+        self.list.push(DataProblem::new(
+            self.table,
+            Some(row as u64 + 1),
+            column,
+            value,
+            error.kind(),
+            message,
+        ));
+    }
+
+    /// `Ok` when no row failed, else [`Error::InvalidData`] listing every problem kept.
+    pub(crate) fn into_result(mut self) -> Result<()> {
+        if self.more > 0 {
+            self.list.push(DataProblem::new(
+                self.table,
+                None,
+                "",
+                self.more.to_string(),
+                "too_many_problems",
+                format!(
+                    "{} more bad row(s) were found and not listed (limit {})",
+                    self.more,
+                    Self::MAX
+                ),
+            ));
+        }
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidData {
+                problems: self.list,
+            })
+        }
+    }
+}
+
 impl std::fmt::Display for DataProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.row {

@@ -894,7 +894,6 @@ impl PreparedSplit {
     /// assert_eq!((problems[0].row, problems[0].code.as_str()), (Some(2), "out_of_range"));
     /// ```
     pub fn allocate_table(&self, amounts: &[Money]) -> Result<SplitTable> {
-        const MAX_PROBLEMS: usize = 10_000;
         let k = self.len();
         let n = amounts.len();
         let mut out = SplitTable {
@@ -904,8 +903,7 @@ impl PreparedSplit {
             total_cents: 0,
         };
         let mut parts = vec![0i64; k];
-        let mut problems: Vec<crate::DataProblem> = Vec::new();
-        let mut more = 0u64;
+        let mut problems = crate::error::RowProblems::new("amounts");
         for (i, &amount) in amounts.iter().enumerate() {
             let cents = self
                 .to_cents(amount)
@@ -924,39 +922,14 @@ impl PreparedSplit {
                         *total += i128::from(part);
                     }
                 }
-                Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
-                Err(e) => {
+                Err(e) => problems.add(i, &e, || {
                     let message = e.to_string();
-                    let message = message
-                        .strip_prefix("amount: ")
-                        .unwrap_or(&message)
-                        .to_string();
-                    problems.push(crate::DataProblem::new(
-                        "amounts",
-                        Some(i as u64 + 1),
-                        "amount",
-                        amount.to_string(),
-                        e.kind(),
-                        message,
-                    ));
-                }
+                    let message = message.strip_prefix("amount: ").unwrap_or(&message);
+                    ("amount".into(), amount.to_string(), message.to_string())
+                }),
             }
         }
-        if more > 0 {
-            problems.push(crate::DataProblem::new(
-                "amounts",
-                None,
-                "",
-                more.to_string(),
-                "too_many_problems",
-                format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
-            ));
-        }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(Error::InvalidData { problems })
-        }
+        problems.into_result().map(|()| out)
     }
 
     /// Allocate `amount`, with each funder's name, shares and exact part.
@@ -2196,6 +2169,22 @@ mod tests {
         prop::collection::vec(0u32..=1_000_000, 1..12)
     }
 
+    /// Funders `F0`, `F1`, ... with shares in hundredths of a basis point, normalized.
+    fn normalized(shares: &[u32], rounding: Rounding) -> PreparedSplit {
+        let funders: Vec<Funder> = shares
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Funder {
+                name: format!("F{i}"),
+                share: Percent::from_fraction(Decimal::new(i64::from(*s), 6)),
+            })
+            .collect();
+        Split::new(funders)
+            .unwrap()
+            .prepare_with(&SharePolicy::Normalize, rounding)
+            .unwrap()
+    }
+
     proptest! {
         #[test]
         fn allocations_sum_exactly_and_stay_within_a_cent(
@@ -2203,11 +2192,7 @@ mod tests {
             cents in -100_000_000_000_000_000i64..=100_000_000_000_000_000i64,
         ) {
             prop_assume!(shares.iter().any(|s| *s > 0));
-            let funders: Vec<Funder> = shares.iter().enumerate().map(|(i, s)| Funder {
-                name: format!("F{i}"),
-                share: Percent::from_fraction(Decimal::new(i64::from(*s), 6)),
-            }).collect();
-            let p = Split::new(funders).unwrap().prepare_with(&SharePolicy::Normalize, Rounding::HalfUp).unwrap();
+            let p = normalized(&shares, Rounding::HalfUp);
             let mut out = vec![0i64; shares.len()];
             p.allocate_cents_into(cents, &mut out).unwrap();
             prop_assert_eq!(out.iter().map(|c| i128::from(*c)).sum::<i128>(), i128::from(cents));
@@ -2242,11 +2227,7 @@ mod tests {
             mills in prop::collection::vec(0i64..10, 40),
         ) {
             prop_assume!(shares.iter().any(|s| *s > 0));
-            let funders: Vec<Funder> = shares.iter().enumerate().map(|(i, s)| Funder {
-                name: format!("F{i}"),
-                share: Percent::from_fraction(Decimal::new(i64::from(*s), 6)),
-            }).collect();
-            let p = Split::new(funders).unwrap().prepare_with(&SharePolicy::Normalize, Rounding::HalfEven).unwrap();
+            let p = normalized(&shares, Rounding::HalfEven);
             // Amounts with a tenth of a cent, so rounding to cents is exercised.
             let money: Vec<Money> = amounts.iter().zip(&mills)
                 .map(|(c, m)| Money::new(Decimal::new(c * 10 + m, 3)))
@@ -2272,11 +2253,7 @@ mod tests {
             lines in prop::collection::vec(-10_000_000i64..10_000_000, 0..40),
         ) {
             prop_assume!(shares.iter().any(|s| *s > 0));
-            let funders: Vec<Funder> = shares.iter().enumerate().map(|(i, s)| Funder {
-                name: format!("F{i}"),
-                share: Percent::from_fraction(Decimal::new(i64::from(*s), 6)),
-            }).collect();
-            let p = Split::new(funders).unwrap().prepare_with(&SharePolicy::Normalize, Rounding::HalfUp).unwrap();
+            let p = normalized(&shares, Rounding::HalfUp);
             let amounts: Vec<Money> = lines.iter().map(|c| Money::from_cents(*c)).collect();
             let ledger = p.allocate_ledger(&amounts).unwrap();
             let grand: Money = amounts.iter().copied().sum();

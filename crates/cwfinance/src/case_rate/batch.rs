@@ -771,7 +771,6 @@ pub fn bill_table(
     as_of: NaiveDate,
     split: Option<&PreparedSplit>,
 ) -> Result<BilledTable> {
-    const MAX_PROBLEMS: usize = 10_000;
     /// Rows billed before the columns are sized for the whole table.
     const SAMPLE_ROWS: usize = 1_000;
     check_input(input)?;
@@ -784,8 +783,7 @@ pub fn bill_table(
     };
     let as_of_day = day_number(as_of);
     let rows = input.start.len();
-    let mut problems: Vec<crate::DataProblem> = Vec::new();
-    let mut more = 0u64;
+    let mut problems = crate::error::RowProblems::new("enrollments");
     for (row, ((&start, &end), &ext)) in input
         .start
         .iter()
@@ -803,52 +801,27 @@ pub fn bill_table(
             );
         }
         if let Err(e) = bill_row(schedule, row, start, end, ext, as_of_day, split, &mut out) {
-            if problems.len() >= MAX_PROBLEMS {
-                more += 1;
-                continue;
-            }
-            let column = if matches!(e, Error::EndBeforeStart { .. }) {
-                "end"
-            } else {
-                "start"
-            };
-            let value = match (&e, end) {
-                (Error::EndBeforeStart { .. }, Some(end)) => end.to_string(),
-                _ => e
-                    .value()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| start.to_string()),
-            };
-            let message = e.to_string();
-            let prefix = format!("enrollments[{row}]: ");
-            let message = message
-                .strip_prefix(&prefix)
-                .unwrap_or(&message)
-                .to_string();
-            problems.push(crate::DataProblem::new(
-                "enrollments",
-                Some(row as u64 + 1),
-                column,
-                value,
-                e.kind(),
-                message,
-            ));
+            problems.add(row, &e, || {
+                let column = if matches!(e, Error::EndBeforeStart { .. }) {
+                    "end"
+                } else {
+                    "start"
+                };
+                let value = match (&e, end) {
+                    (Error::EndBeforeStart { .. }, Some(end)) => end.to_string(),
+                    _ => e
+                        .value()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| start.to_string()),
+                };
+                let message = e.to_string();
+                let prefix = format!("enrollments[{row}]: ");
+                let message = message.strip_prefix(&prefix).unwrap_or(&message);
+                (column.to_string(), value, message.to_string())
+            });
         }
     }
-    if more > 0 {
-        problems.push(crate::DataProblem::new(
-            "enrollments",
-            None,
-            "",
-            more.to_string(),
-            "too_many_problems",
-            format!("{more} more bad row(s) were found and not listed (limit {MAX_PROBLEMS})"),
-        ));
-    }
-    if !problems.is_empty() {
-        return Err(Error::InvalidData { problems });
-    }
-    Ok(out)
+    problems.into_result().map(|()| out)
 }
 
 fn no_rate(row: usize, day: i32) -> Error {

@@ -320,53 +320,27 @@ pub trait Column: Sync {
     }
 }
 
-impl Column for [Option<&str>] {
-    fn len(&self) -> usize {
-        <[_]>::len(self)
-    }
-    fn get(&self, row: usize) -> CellValue<'_> {
-        match <[_]>::get(self, row) {
-            Some(Some(s)) => CellValue::Text(s),
-            _ => CellValue::Null,
+/// `Column` for a slice of optional cells, `None` being null.
+macro_rules! slice_column {
+    ($t:ty, |$v:ident| $cell:expr) => {
+        impl Column for [Option<$t>] {
+            fn len(&self) -> usize {
+                <[_]>::len(self)
+            }
+            fn get(&self, row: usize) -> CellValue<'_> {
+                match <[_]>::get(self, row) {
+                    Some(Some($v)) => $cell,
+                    _ => CellValue::Null,
+                }
+            }
         }
-    }
+    };
 }
 
-impl Column for [Option<String>] {
-    fn len(&self) -> usize {
-        <[_]>::len(self)
-    }
-    fn get(&self, row: usize) -> CellValue<'_> {
-        match <[_]>::get(self, row) {
-            Some(Some(s)) => CellValue::Text(s),
-            _ => CellValue::Null,
-        }
-    }
-}
-
-impl Column for [Option<Day>] {
-    fn len(&self) -> usize {
-        <[_]>::len(self)
-    }
-    fn get(&self, row: usize) -> CellValue<'_> {
-        match <[_]>::get(self, row) {
-            Some(Some(d)) => CellValue::UnixDays(d.days_since(Day::UNIX_EPOCH)),
-            _ => CellValue::Null,
-        }
-    }
-}
-
-impl Column for [Option<bool>] {
-    fn len(&self) -> usize {
-        <[_]>::len(self)
-    }
-    fn get(&self, row: usize) -> CellValue<'_> {
-        match <[_]>::get(self, row) {
-            Some(Some(b)) => CellValue::Bool(*b),
-            _ => CellValue::Null,
-        }
-    }
-}
+slice_column!(&str, |s| CellValue::Text(s));
+slice_column!(String, |s| CellValue::Text(s));
+slice_column!(Day, |d| CellValue::UnixDays(d.days_since(Day::UNIX_EPOCH)));
+slice_column!(bool, |b| CellValue::Bool(*b));
 
 impl<T> Column for Vec<T>
 where
